@@ -1,0 +1,1 @@
+"""shopadmin: the domain package shared by every function (models, dal, logic, api)."""

@@ -1,0 +1,160 @@
+"""Presence rows in DynamoDB: batch reads, one versioned write per session, index queries."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
+from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
+from shopadmin.logic.online_window import presence_expires_at
+from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
+from shopadmin.models.presence import CustomerSnapshot, PresenceState
+
+
+class PresenceStore:
+    def __init__(self, shard_count: int):
+        self.shard_count = shard_count
+
+    # ------------------------------------------------------------ reads
+    def get(self, session_id: str) -> PresenceState | None:
+        try:
+            return to_state(PresenceItem.get(session_id))
+        except PresenceItem.DoesNotExist:
+            return None
+
+    def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]:
+        """One BatchGetItem per 100 sessions (PynamoDB retries unprocessed keys)."""
+        found = {}
+        for item in PresenceItem.batch_get(list(dict.fromkeys(session_ids))):
+            found[item.session_id] = to_state(item)
+        return found
+
+    # ------------------------------------------------------------ writes
+    def save(self, state: PresenceState, interval_minutes: int) -> bool:
+        """One PutItem guarded by the version read; False when another writer got there first."""
+        item = to_item(state, self.shard_count, interval_minutes)
+        try:
+            item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # ------------------------------------------------------------ the online index
+    def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]:
+        """Up to `limit` matching rows, newest first, and the sort key to resume below (None: done).
+
+        With filters, DynamoDB applies Limit before the filter, so this keeps reading pages of the
+        partition until it has enough matches or the window is exhausted.
+        """
+        condition = None
+        if query.customer_only is True:
+            condition = PresenceItem.customer_id.exists()
+        elif query.customer_only is False:
+            condition = PresenceItem.customer_id.does_not_exist()
+        if query.q:
+            needle = query.q.lower()
+            text = (
+                PresenceItem.search_email.startswith(needle)
+                | PresenceItem.search_first_name.startswith(needle)
+                | PresenceItem.search_last_name.startswith(needle)
+            )
+            condition = text if condition is None else condition & text
+        if query.ascending:
+            start = query.lower_sk if query.resume_sk is None else max(query.lower_sk, query.resume_sk)
+            key_condition = PresenceItem.online_sk >= start
+        elif query.resume_sk is None:
+            key_condition = PresenceItem.online_sk >= query.lower_sk
+        else:
+            key_condition = PresenceItem.online_sk.between(query.lower_sk, query.resume_sk)
+        rows = PresenceItem.online_by_activity.query(
+            query.partition,
+            range_key_condition=key_condition,
+            filter_condition=condition,
+            scan_index_forward=query.ascending,
+            # the iterator reads further pages lazily; a page this size usually fills the request
+            page_size=query.limit + 1 if condition is None else max(query.limit * 4, 25),
+        )
+        results: list[PresenceState] = []
+        for item in rows:
+            if query.resume_sk is not None and item.online_sk == query.resume_sk:
+                continue  # bounds are inclusive; the resume point itself was already served
+            results.append(to_state(item))
+            if len(results) == query.limit:
+                return results, item.online_sk
+        return results, None
+
+    def count_online(self, partition: str, lower_sk: str) -> tuple[int, int]:
+        """(sessions, of which customers) in one partition's window.
+
+        One Query with Select=COUNT per page: ScannedCount counts every row in the window and
+        Count the rows that pass the filter "customer_id exists".
+        """
+        connection = PresenceItem._get_connection()
+        total = customers = 0
+        start_key = None
+        while True:
+            page = connection.query(
+                partition,
+                range_key_condition=PresenceItem.online_sk >= lower_sk,
+                filter_condition=PresenceItem.customer_id.exists(),
+                index_name=ONLINE_INDEX,
+                select="COUNT",
+                exclusive_start_key=start_key,
+            )
+            total += page["ScannedCount"]
+            customers += page["Count"]
+            start_key = page.get("LastEvaluatedKey")
+            if not start_key:
+                return total, customers
+
+
+def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> PresenceItem:
+    snap = state.customer
+    item = PresenceItem(
+        state.session_id,
+        website_id=state.website_id,
+        last_activity=state.last_activity,
+        session_start=state.session_start,
+        last_url=state.last_url,
+        customer_id=state.customer_id,
+        first_name=snap.first_name,
+        last_name=snap.last_name,
+        email=snap.email,
+        company=snap.company,
+        search_first_name=_lower(snap.first_name),
+        search_last_name=_lower(snap.last_name),
+        search_email=_lower(snap.email),
+        bound_at=state.bound_at,
+        signed_out=state.signed_out,
+        profile_at=state.profile_at,
+        assisted_by=state.assisted_by,
+        expires_at=presence_expires_at(state.last_activity, interval_minutes),
+    )
+    if state.visible:
+        item.online_pk = online_partition(state.website_id, shard_of(state.session_id, shard_count))
+        item.online_sk = online_sort_key(state.last_activity, state.session_id)
+    if state.version is not None:
+        item.version = state.version
+    return item
+
+
+def to_state(item: PresenceItem) -> PresenceState:
+    return PresenceState(
+        session_id=item.session_id,
+        website_id=item.website_id,
+        last_activity=int(item.last_activity),
+        session_start=int(item.session_start),
+        last_url=item.last_url,
+        customer_id=item.customer_id,
+        customer=CustomerSnapshot(item.first_name, item.last_name, item.email, item.company),
+        bound_at=int(item.bound_at or 0),
+        signed_out=bool(item.signed_out),
+        profile_at=int(item.profile_at or 0),
+        assisted_by=item.assisted_by,
+        version=item.version,
+    )
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else None

@@ -1,0 +1,160 @@
+"""Customers Now Online: the list and the summary (SPEC 2.2), decided at read time.
+
+The index is sparse (only visible sessions) and write-sharded per website. The default sort
+reads every shard newest first from the online window down, merging lazily: the rows read grow
+with the page size, not with the number of sessions. Other sorts read the whole online window
+(never the table): the cost follows the number of sessions online now.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Iterator, Literal, Protocol
+
+from shopadmin.clock import to_iso
+from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key
+from shopadmin.logic.cursor import decode_cursor, encode_cursor
+from shopadmin.logic.online_window import window_start
+from shopadmin.models.presence import OnlineRow, PresenceState
+
+OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
+SessionType = Literal["customer", "visitor"]
+MAX_PARALLEL_SHARD_READS = 16
+
+
+class OnlineIndex(Protocol):
+    shard_count: int
+
+    def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]: ...
+    def count_online(self, partition: str, lower_sk: str) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class OnlineListRequest:
+    type: SessionType | None = None
+    website_id: str | None = None
+    q: str | None = None
+    sort: OnlineSort = "-last_activity"
+    limit: int = 50
+    cursor: str | None = None
+
+    def fingerprint(self) -> dict:
+        return {"type": self.type, "website_id": self.website_id, "q": (self.q or "").lower(), "sort": self.sort}
+
+
+def to_row(state: PresenceState) -> OnlineRow:
+    snap = state.customer
+    return OnlineRow(
+        session_id=state.session_id, customer_id=state.customer_id, type=state.type,
+        first_name=snap.first_name, last_name=snap.last_name, email=snap.email, company=snap.company,
+        website_id=state.website_id, last_activity=to_iso(state.last_activity),
+        session_start=to_iso(state.session_start), last_url=state.last_url, assisted_by=state.assisted_by,
+    )
+
+
+def partitions(websites: set[str], shard_count: int) -> list[str]:
+    return [online_partition(w, shard) for w in sorted(websites) for shard in range(shard_count)]
+
+
+def list_online(request: OnlineListRequest, index: OnlineIndex, websites: set[str], now_ms: int,
+                interval_minutes: int) -> tuple[list[OnlineRow], str | None]:
+    if request.website_id:
+        websites = websites & {request.website_id}
+    parts = partitions(websites, index.shard_count)
+    lower = activity_bound(window_start(now_ms, interval_minutes))
+    customer_only = None if request.type is None else request.type == "customer"
+    position = decode_cursor(request.cursor, request.fingerprint())
+    if request.sort in ("-last_activity", "last_activity"):
+        rows, last = _by_activity(request, index, parts, lower, customer_only, position)
+    else:
+        rows, last = _by_field(request, index, parts, lower, customer_only, position)
+    next_cursor = encode_cursor(request.fingerprint(), last) if last is not None else None
+    return [to_row(state) for state in rows], next_cursor
+
+
+def _sort_key(state: PresenceState) -> str:
+    return online_sort_key(state.last_activity, state.session_id)
+
+
+def _by_activity(request, index, parts, lower, customer_only, position):
+    newest_first = request.sort == "-last_activity"
+    # Each shard holds about 1/len(parts) of the page; read a little more so most shards need one query.
+    chunk = max(2, math.ceil((request.limit + 1) / max(len(parts), 1)) + 2)
+
+    def stream(partition: str, first: tuple[list[PresenceState], str | None]) -> Iterator[PresenceState]:
+        rows, resume = first
+        while True:
+            yield from rows
+            if resume is None:
+                return
+            rows, resume = index.query_online(OnlineQuery(partition, lower, resume, chunk * 2, customer_only,
+                                                          request.q, ascending=not newest_first))
+
+    def first_page(partition: str):
+        return index.query_online(OnlineQuery(partition, lower, position, chunk, customer_only, request.q,
+                                              ascending=not newest_first))
+
+    firsts = _parallel(first_page, parts)
+    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts)), key=_sort_key, reverse=newest_first)
+    page = []
+    for state in merged:
+        page.append(state)
+        if len(page) > request.limit:
+            break
+    if len(page) > request.limit:
+        page = page[: request.limit]
+        return page, _sort_key(page[-1])
+    return page, None
+
+
+def _by_field(request, index, parts, lower, customer_only, position):
+    field = request.sort.lstrip("-")
+    descending = request.sort.startswith("-")
+    everyone: list[PresenceState] = []
+    for rows in _parallel(lambda p: _drain(index, OnlineQuery(p, lower, None, 1000, customer_only, request.q)), parts):
+        everyone.extend(rows)
+
+    def key(state: PresenceState) -> tuple[str, str]:
+        return ((getattr(state.customer, field) or "").lower(), state.session_id)
+
+    everyone.sort(key=key, reverse=descending)
+    if position is not None:
+        after = tuple(position)
+        everyone = [s for s in everyone if (key(s) < after if descending else key(s) > after)]
+    page = everyone[: request.limit]
+    if len(everyone) > request.limit:
+        return page, list(key(page[-1]))
+    return page, None
+
+
+def _drain(index: OnlineIndex, query: OnlineQuery) -> list[PresenceState]:
+    rows, resume = index.query_online(query)
+    while resume is not None:
+        more, resume = index.query_online(OnlineQuery(query.partition, query.lower_sk, resume, query.limit,
+                                                      query.customer_only, query.q))
+        rows.extend(more)
+    return rows
+
+
+def _parallel(function, items: list):
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SHARD_READS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def summarize(index: OnlineIndex, websites: set[str], now_ms: int, interval_minutes: int) -> dict:
+    lower = activity_bound(window_start(now_ms, interval_minutes))
+    parts = partitions(websites, index.shard_count)
+    counts = _parallel(lambda p: index.count_online(p, lower), parts)
+    by_website: dict[str, int] = {w: 0 for w in websites}
+    customers = 0
+    for partition, (total, customer_count) in zip(parts, counts):
+        by_website[partition.rsplit("#", 1)[0]] += total
+        customers += customer_count
+    total = sum(by_website.values())
+    return {"total": total, "by_type": {"customer": customers, "visitor": total - customers},
+            "by_website": by_website}

@@ -1,0 +1,92 @@
+"""The presence state machine (SPEC 2.1): how storefront events change one session's row.
+
+Pure functions, no I/O. Any order of arrival converges on the same row for events that
+arrive within the interval of each other, because every field group is last-writer-wins by
+event time (`occurred_at`), ties apply, and replays rewrite identical values.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from shopadmin.logic.online_window import MINUTE_MS
+from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, StorefrontEvent
+from shopadmin.models.presence import CustomerSnapshot, PresenceState
+
+
+def changes_presence(event: StorefrontEvent) -> bool:
+    """Page views alone change nothing (they are accepted and counted only)."""
+    return event.type not in IGNORED_TYPES
+
+
+def apply_event(
+    state: PresenceState | None,
+    event: StorefrontEvent,
+    interval_minutes: int,
+    profiles: Mapping[str, CustomerSnapshot],
+) -> PresenceState | None:
+    if not changes_presence(event):
+        return state
+    at = event.occurred_ms
+    if state is None:
+        state = PresenceState(
+            session_id=event.session_id, website_id=event.website_id,
+            last_activity=at, session_start=at, last_url=event.url,
+        )
+    newest = at >= state.last_activity
+
+    if newest and at - state.last_activity > interval_minutes * MINUTE_MS:
+        # The session ended by inactivity: the customer must log in again (the cart is kept,
+        # it belongs to the customer), and what follows is a new visit.
+        state = state.evolve(
+            customer_id=None, customer=CustomerSnapshot(), assisted_by=None, signed_out=False,
+            bound_at=max(state.bound_at, state.last_activity + interval_minutes * MINUTE_MS),
+            session_start=at,
+        )
+
+    if event.type in BINDING_TYPES and at >= state.bound_at:
+        state = state.evolve(
+            customer_id=event.customer_id,
+            customer=profiles.get(event.customer_id, CustomerSnapshot()),
+            bound_at=at, profile_at=at, signed_out=False, assisted_by=None,
+        )
+    elif event.type == "customer_logged_out" and at >= state.bound_at:
+        state = state.evolve(
+            customer_id=None, customer=CustomerSnapshot(), bound_at=at, signed_out=True, assisted_by=None,
+        )
+    elif (
+        event.type == "account_updated"
+        and state.customer_id is not None
+        and state.customer_id == event.customer_id
+        and at >= state.profile_at
+    ):
+        state = state.evolve(customer=merge_snapshot(state.customer, event.data), profile_at=at)
+
+    if newest:
+        state = state.evolve(
+            last_activity=at,
+            last_url=event.url or state.last_url,
+            website_id=event.website_id,
+        )
+    return state
+
+
+def apply_events(
+    state: PresenceState | None,
+    events: Iterable[StorefrontEvent],
+    interval_minutes: int,
+    profiles: Mapping[str, CustomerSnapshot],
+) -> PresenceState | None:
+    """Fold a session's events, oldest first (stable: equal times keep arrival order)."""
+    for event in sorted(events, key=lambda e: e.occurred_ms):
+        state = apply_event(state, event, interval_minutes, profiles)
+    return state
+
+
+def merge_snapshot(snapshot: CustomerSnapshot, data: Mapping[str, object]) -> CustomerSnapshot:
+    fields = {k: data[k] for k in ("first_name", "last_name", "email", "company") if k in data}
+    return CustomerSnapshot(**{**snapshot.__dict__, **fields})
+
+
+def snapshot_from(data: Mapping[str, object]) -> CustomerSnapshot:
+    return merge_snapshot(CustomerSnapshot(), data)

@@ -1,0 +1,70 @@
+"""Write intents on a customer's or a visitor's collections, produced by logic and carried out by the dal.
+
+Each `CollectionChange` is applied atomically together with a marker of its event id, so a
+replayed event changes nothing, whatever its age.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+
+@dataclass(frozen=True)
+class CartOwner:
+    kind: Literal["customer", "guest"]  # a guest cart belongs to the session (unsaved data)
+    id: str
+
+
+@dataclass(frozen=True)
+class CartLineAdd:
+    owner: CartOwner
+    sku: str
+    qty: int
+    name: str | None = None
+    price: str | None = None
+    expires_at: int | None = None  # epoch seconds; None for a customer's saved cart
+
+
+@dataclass(frozen=True)
+class CartLineSet:
+    owner: CartOwner
+    sku: str
+    qty: int
+    name: str | None = None
+    price: str | None = None
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
+class CartLineRemove:
+    owner: CartOwner
+    sku: str
+    expected_qty: int | None = None  # set when moving a line: fails if the line changed meanwhile
+
+
+@dataclass(frozen=True)
+class CheckoutDraftSave:
+    session_id: str
+    data_json: str
+    expires_at: int
+
+
+Operation = Union[CartLineAdd, CartLineSet, CartLineRemove, CheckoutDraftSave]
+
+
+@dataclass(frozen=True)
+class CollectionChange:
+    event_id: str
+    purpose: str  # distinguishes several changes made for one event (e.g. "apply", "merge-1")
+    operations: tuple[Operation, ...] = field(default_factory=tuple)
+    updated_at: int = 0  # epoch ms
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    sku: str
+    qty: int
+    name: str | None
+    price: str | None
+    expires_at: int | None

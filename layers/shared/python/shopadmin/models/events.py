@@ -1,0 +1,188 @@
+"""The storefront event contract (SPEC section 5)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+EventType = Literal[
+    "customer_registered",
+    "customer_logged_in",
+    "customer_logged_out",
+    "cart_item_added",
+    "cart_item_removed",
+    "cart_item_updated",
+    "account_updated",
+    "order_placed",
+    "wishlist_item_added",
+    "wishlist_item_removed",
+    "review_submitted",
+    "newsletter_subscribed",
+    "newsletter_unsubscribed",
+    "checkout_draft_saved",
+    "page_viewed",
+]
+
+# Events that bind a customer to the session (and start a customer session).
+BINDING_TYPES = frozenset({"customer_registered", "customer_logged_in"})
+# Events that change nothing about presence (accepted and counted only).
+IGNORED_TYPES = frozenset({"page_viewed"})
+CART_TYPES = frozenset({"cart_item_added", "cart_item_removed", "cart_item_updated"})
+# Events that only make sense for a known customer.
+CUSTOMER_REQUIRED = frozenset(
+    {"customer_registered", "customer_logged_in", "account_updated", "wishlist_item_added",
+     "wishlist_item_removed", "newsletter_subscribed", "newsletter_unsubscribed"}
+)
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
+WebsiteId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ShortText = Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), decimal_places=2)]
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://\S+$")]
+
+
+class _Data(BaseModel):
+    # Storefronts may send more than we use; extra fields are dropped, never stored.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ProfileData(_Data):
+    email: Email
+    first_name: ShortText | None = None
+    last_name: ShortText | None = None
+    company: ShortText | None = None
+
+
+class AccountData(_Data):
+    email: Email | None = None
+    first_name: ShortText | None = None
+    last_name: ShortText | None = None
+    company: ShortText | None = None
+
+
+class CartItemData(_Data):
+    sku: Sku
+    qty: int = Field(default=1, ge=1, le=10000)
+    name: ShortText | None = None
+    price: Money | None = None
+
+
+class CartItemRemovedData(_Data):
+    sku: Sku
+
+
+class SkuData(_Data):
+    sku: Sku
+
+
+class OrderData(_Data):
+    order_id: Identifier
+    total: Money | None = None
+
+
+class ReviewData(_Data):
+    sku: Sku
+    review_id: Identifier | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+
+
+class CheckoutDraftData(_Data):
+    # Checkout drafts are opaque to us; they are only kept (bounded) until the data lifetime ends.
+    model_config = ConfigDict(extra="allow")
+
+
+class NoData(_Data):
+    pass
+
+
+DATA_MODELS: dict[str, type[_Data]] = {
+    "customer_registered": ProfileData,
+    "customer_logged_in": NoData,
+    "customer_logged_out": NoData,
+    "cart_item_added": CartItemData,
+    "cart_item_updated": CartItemData,
+    "cart_item_removed": CartItemRemovedData,
+    "account_updated": AccountData,
+    "order_placed": OrderData,
+    "wishlist_item_added": SkuData,
+    "wishlist_item_removed": SkuData,
+    "review_submitted": ReviewData,
+    "newsletter_subscribed": NoData,
+    "newsletter_unsubscribed": NoData,
+    "checkout_draft_saved": CheckoutDraftData,
+    "page_viewed": NoData,
+}
+
+MAX_DATA_JSON_BYTES = 8_192
+
+
+class StorefrontEvent(BaseModel):
+    """One storefront event; `data` is validated against the model of its type."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: Identifier
+    type: EventType
+    occurred_at: datetime
+    session_id: Identifier
+    website_id: WebsiteId
+    customer_id: Identifier | None = None
+    url: Url | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_envelope(self) -> "StorefrontEvent":
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("occurred_at must carry a time zone (use Z for UTC)")
+        if self.type in CUSTOMER_REQUIRED and not self.customer_id:
+            raise ValueError(f"customer_id is required for {self.type}")
+        return self
+
+    @property
+    def occurred_ms(self) -> int:
+        return int(self.occurred_at.timestamp() * 1000)
+
+
+class EventInvalid(ValueError):
+    """An event that breaks the contract; `reason` names fields and rules, never values."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_event(raw: Any) -> StorefrontEvent:
+    """Validate the envelope, then `data` against its type's model (normalized, extras dropped)."""
+    if not isinstance(raw, dict):
+        raise EventInvalid("event: must be a JSON object")
+    try:
+        event = StorefrontEvent.model_validate(raw)
+    except ValidationError as error:
+        raise EventInvalid(describe_validation_error(error)) from None
+    if len(json.dumps(event.data, default=str).encode()) > MAX_DATA_JSON_BYTES:
+        raise EventInvalid(f"data: larger than {MAX_DATA_JSON_BYTES} bytes")
+    try:
+        data = DATA_MODELS[event.type].model_validate(event.data)
+    except ValidationError as error:
+        raise EventInvalid(describe_validation_error(error, prefix="data")) from None
+    return event.model_copy(update={"data": data.model_dump(mode="json", exclude_none=True)})
+
+
+def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
+    """A reason naming the fields and the rule they broke, never the values (they may be personal)."""
+    parts = []
+    for item in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(p) for p in ((prefix,) if prefix else ()) + tuple(item["loc"]))
+        location = location or "event"
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{location}: {message}")
+    return "; ".join(parts)

@@ -1,0 +1,69 @@
+"""Presence of one storefront session (one row of Customers Now Online)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pydantic import BaseModel, Field
+
+
+@dataclass(frozen=True)
+class CustomerSnapshot:
+    """The customer fields denormalized into a presence row (refreshed on login and profile save)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    company: str | None = None
+
+
+@dataclass(frozen=True)
+class PresenceState:
+    """Everything stored for one session. Times are epoch milliseconds.
+
+    Field groups carry their own timestamps so that late events only overwrite what is older:
+    `last_activity` orders activity and `last_url`; `bound_at` orders the customer binding
+    (login, registration, logout, end by inactivity); `profile_at` orders the name snapshot.
+    """
+
+    session_id: str
+    website_id: str
+    last_activity: int
+    session_start: int
+    last_url: str | None = None
+    customer_id: str | None = None
+    customer: CustomerSnapshot = CustomerSnapshot()
+    bound_at: int = 0
+    signed_out: bool = False
+    profile_at: int = 0
+    assisted_by: str | None = None
+    version: int | None = None  # optimistic lock, owned by the data layer
+
+    @property
+    def type(self) -> str:
+        return "customer" if self.customer_id else "visitor"
+
+    @property
+    def visible(self) -> bool:
+        """A logout hides the row at once, until a later event shows the session again (as a visitor)."""
+        return not (self.signed_out and self.bound_at >= self.last_activity)
+
+    def evolve(self, **changes) -> "PresenceState":
+        return replace(self, **changes)
+
+
+class OnlineRow(BaseModel):
+    """One row of the Now Online grid (SPEC 2.2, 4)."""
+
+    session_id: str
+    customer_id: str | None = Field(description="Customer id; null for visitors")
+    type: str = Field(description="customer | visitor")
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    company: str | None
+    website_id: str
+    last_activity: str = Field(description="ISO-8601 UTC time of the last state-changing event")
+    session_start: str
+    last_url: str | None
+    assisted_by: str | None = Field(description="Admin who started this session with Login as Customer")

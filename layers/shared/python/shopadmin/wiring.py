@@ -1,0 +1,70 @@
+"""One cached factory per dependency, built at first use (cold start), replaceable in tests."""
+
+from __future__ import annotations
+
+import functools
+
+from shopadmin.clock import Clock, system_clock
+from shopadmin.settings import get_settings
+
+_clock: list[Clock] = [system_clock]
+
+
+def now() -> int:
+    """Current epoch ms from the injected clock."""
+    return _clock[0]()
+
+
+def use_clock(clock: Clock) -> None:
+    """Tests control time with this (interval, TTL and expiry rules), never with sleeps."""
+    _clock[0] = clock
+
+
+@functools.lru_cache(maxsize=1)
+def presence_store():
+    from shopadmin.dal.presence_store import PresenceStore
+    from shopadmin.dal.tables import bind_tables
+
+    settings = get_settings()
+    bind_tables(settings)
+    return PresenceStore(settings.online_shard_count)
+
+
+@functools.lru_cache(maxsize=1)
+def customer_store():
+    from shopadmin.dal.customer_store import CustomerStore
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return CustomerStore()
+
+
+@functools.lru_cache(maxsize=1)
+def online_config():
+    from shopadmin.logic.online_config import CachedConfig
+
+    return CachedConfig(customer_store(), now, get_settings().config_cache_seconds)
+
+
+@functools.lru_cache(maxsize=1)
+def known_websites():
+    from shopadmin.logic.cached import CachedValue
+
+    return CachedValue(lambda: customer_store().known_websites(), now, get_settings().config_cache_seconds)
+
+
+@functools.lru_cache(maxsize=1)
+def events_queue():
+    from shopadmin.dal.events_queue import SqsEventQueue
+
+    queue_url = get_settings().events_queue_url
+    if not queue_url:
+        raise RuntimeError("EVENTS_QUEUE_URL is not set")
+    return SqsEventQueue(queue_url)
+
+
+def reset() -> None:
+    """Forget every cached dependency (tests switch environments between cases)."""
+    for factory in (presence_store, customer_store, online_config, known_websites, events_queue, get_settings):
+        factory.cache_clear()
+    _clock[0] = system_clock
