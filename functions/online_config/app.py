@@ -6,7 +6,7 @@ from shopadmin import wiring
 from shopadmin.api.auth import require_scope
 from shopadmin.api.resolver import ERROR_RESPONSES, create_app
 from shopadmin.models.online_config import OnlineCustomersConfig, OnlineCustomersConfigUpdate
-from shopadmin.observability import logger, metrics
+from shopadmin.observability import logger
 
 app = create_app()
 
@@ -30,6 +30,5 @@ def put_online_config(update: OnlineCustomersConfigUpdate) -> OnlineCustomersCon
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)

@@ -11,7 +11,7 @@ from shopadmin.api.auth import require_scope, scoped_website
 from shopadmin.api.resolver import ERROR_RESPONSES, create_app
 from shopadmin.logic.online_list import OnlineListRequest, OnlineSort, SessionType, list_online, summarize
 from shopadmin.models.presence import OnlineRow
-from shopadmin.observability import logger, metrics
+from shopadmin.observability import logger
 
 app = create_app()
 
@@ -57,6 +57,5 @@ def get_online_summary() -> OnlineSummary:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)

@@ -32,17 +32,15 @@ class EventBatchResults(BaseModel):
 
 
 @app.post("/storefront/events", summary="Send storefront events", tags=["Storefront"],
-          responses={202: {"description": "Per-event results, in request order",
-                           "content": {"application/json": {"schema": EventBatchResults.model_json_schema()}}},
-                     **ERROR_RESPONSES})
-def post_events(batch: EventBatch) -> Response:
+          responses={202: {"description": "Per-event results, in request order"}, **ERROR_RESPONSES})
+def post_events(batch: EventBatch) -> Response[EventBatchResults]:
     caller = require_scope(app, "events:write")
     results = take_events(batch.events, wiring.events_queue(), wiring.now(), caller.website_id)
     accepted = sum(1 for r in results if r.status == "accepted")
     metrics.add_metric(name="EventsAccepted", unit=MetricUnit.Count, value=accepted)
     metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=len(results) - accepted)
     body = EventBatchResults(results=[EventResult(**r.__dict__) for r in results])
-    return Response(status_code=202, content_type="application/json", body=body.model_dump_json())
+    return Response(status_code=202, content_type="application/json", body=body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

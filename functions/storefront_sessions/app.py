@@ -10,7 +10,7 @@ from shopadmin import wiring
 from shopadmin.api.auth import require_scope
 from shopadmin.api.resolver import ERROR_RESPONSES, create_app
 from shopadmin.logic.storefront import session_status
-from shopadmin.observability import logger, metrics
+from shopadmin.observability import logger
 
 app = create_app()
 
@@ -33,6 +33,5 @@ def get_session(session_id: Annotated[str, Path(min_length=1, max_length=128, pa
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)

@@ -41,6 +41,7 @@ def apply_event(
         state = state.evolve(
             customer_id=None, customer=CustomerSnapshot(), assisted_by=None, signed_out=False,
             bound_at=max(state.bound_at, state.last_activity + interval_minutes * MINUTE_MS),
+            profile_at=max(state.profile_at, state.last_activity + interval_minutes * MINUTE_MS),
             session_start=at,
         )
 
@@ -52,7 +53,8 @@ def apply_event(
         )
     elif event.type == "customer_logged_out" and at >= state.bound_at:
         state = state.evolve(
-            customer_id=None, customer=CustomerSnapshot(), bound_at=at, signed_out=True, assisted_by=None,
+            customer_id=None, customer=CustomerSnapshot(), bound_at=at, profile_at=at, signed_out=True,
+            assisted_by=None,
         )
     elif (
         event.type == "account_updated"
@@ -68,6 +70,9 @@ def apply_event(
             last_url=event.url or state.last_url,
             website_id=event.website_id,
         )
+    elif at < state.session_start and state.last_activity - at <= interval_minutes * MINUTE_MS:
+        # a late event of the same visit: the visit started earlier than the first event we saw
+        state = state.evolve(session_start=at)
     return state
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -35,8 +35,14 @@ class OnlineCustomersConfigUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    online_minutes_interval: Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1, le=1440)] = None
-    customer_data_lifetime: Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1, le=10080)] = None
+    online_minutes_interval: Annotated[
+        Optional[Annotated[int, Field(ge=1, le=1440)]], BeforeValidator(_blank_is_none),
+        Field(description="1-1440 minutes; blank or null for the default (15)"),
+    ] = None
+    customer_data_lifetime: Annotated[
+        Optional[Annotated[int, Field(ge=1, le=10080)]], BeforeValidator(_blank_is_none),
+        Field(description="1-10080 minutes; blank or null for the default (60)"),
+    ] = None
 
     def resolved(self) -> OnlineCustomersConfig:
         return OnlineCustomersConfig(

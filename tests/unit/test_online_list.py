@@ -1,0 +1,158 @@
+"""The online list and summary over an in-memory index with the dal's semantics."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopadmin.errors import InvalidRequest
+from shopadmin.logic.online_list import OnlineListRequest, list_online, summarize
+from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
+from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from tests.support import BASE_MS
+
+MIN = 60_000
+
+
+class MemoryIndex:
+    """Sorted partitions; counts rows read so tests can check cost, not time."""
+
+    def __init__(self, shard_count: int = 4):
+        self.shard_count = shard_count
+        self.partitions: dict[str, list[PresenceState]] = {}
+        self.rows_read = 0
+        self.queries = 0
+
+    def put(self, state: PresenceState) -> None:
+        if not state.visible:
+            return
+        part = online_partition(state.website_id, shard_of(state.session_id, self.shard_count))
+        self.partitions.setdefault(part, []).append(state)
+
+    def query_online(self, query: OnlineQuery):
+        self.queries += 1
+        rows = self.partitions.get(query.partition, [])
+        keyed = sorted((online_sort_key(s.last_activity, s.session_id), s) for s in rows)
+        keyed = [(k, s) for k, s in keyed if k >= query.lower_sk]
+        if query.resume_sk is not None:
+            keyed = [(k, s) for k, s in keyed if (k > query.resume_sk if query.ascending else k < query.resume_sk)]
+        if not query.ascending:
+            keyed.reverse()
+        found = []
+        for key, state in keyed:
+            self.rows_read += 1
+            if query.customer_only is not None and (state.customer_id is not None) != query.customer_only:
+                continue
+            if query.q and not any((v or "").lower().startswith(query.q.lower()) for v in
+                                   (state.customer.email, state.customer.first_name, state.customer.last_name)):
+                continue
+            found.append(state)
+            if len(found) == query.limit:
+                return found, key
+        return found, None
+
+    def count_online(self, partition, lower_sk):
+        rows = [s for s in self.partitions.get(partition, [])
+                if online_sort_key(s.last_activity, s.session_id) >= lower_sk]
+        return len(rows), sum(1 for s in rows if s.customer_id)
+
+
+def session(i: int, *, age_min: float = 1, customer: bool = False, website: str = "base", last: str = "Zed",
+            email: str | None = None) -> PresenceState:
+    at = BASE_MS - int(age_min * MIN)
+    snap = CustomerSnapshot("F", last, email or f"user{i}@example.com", None) if customer else CustomerSnapshot()
+    return PresenceState(f"v-{i:05d}", website, at, at, None, f"c-{i}" if customer else None, snap)
+
+
+def all_pages(index, request: OnlineListRequest, websites={"base"}):
+    rows, cursor, pages = [], None, 0
+    while True:
+        page, cursor = list_online(OnlineListRequest(**{**request.__dict__, "cursor": cursor}), index, websites,
+                                   BASE_MS, 15)
+        rows.extend(page)
+        pages += 1
+        if cursor is None:
+            return rows, pages
+
+
+def test_newest_first_across_shards_and_pages_each_row_once():
+    index = MemoryIndex()
+    for i in range(57):
+        index.put(session(i, age_min=i * 0.2))
+    rows, pages = all_pages(index, OnlineListRequest(limit=10))
+    assert [r.session_id for r in rows] == [f"v-{i:05d}" for i in range(57)]
+    assert pages == 6
+
+
+def test_stale_sessions_are_not_listed_even_when_their_row_still_exists():
+    index = MemoryIndex()
+    index.put(session(1, age_min=14.9))
+    index.put(session(2, age_min=15.5))  # TTL has not removed it yet: read time decides
+    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 15)
+    assert [r.session_id for r in rows] == ["v-00001"]
+    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 30)
+    assert len(rows) == 2
+
+
+def test_oldest_first_sort():
+    index = MemoryIndex()
+    for i in range(12):
+        index.put(session(i, age_min=i))
+    rows, _ = all_pages(index, OnlineListRequest(sort="last_activity", limit=5))
+    assert [r.session_id for r in rows] == [f"v-{i:05d}" for i in reversed(range(12))]
+
+
+def test_filters_by_type_website_and_text():
+    index = MemoryIndex()
+    index.put(session(1, customer=True, last="Lovelace", email="ada@example.com"))
+    index.put(session(2, customer=True, last="Byron", email="bob@example.com", website="fr"))
+    index.put(session(3))
+    both = {"base", "fr"}
+    assert {r.session_id for r in all_pages(index, OnlineListRequest(type="customer"), both)[0]} == {"v-00001", "v-00002"}
+    assert {r.session_id for r in all_pages(index, OnlineListRequest(type="visitor"), both)[0]} == {"v-00003"}
+    assert {r.session_id for r in all_pages(index, OnlineListRequest(website_id="fr"), both)[0]} == {"v-00002"}
+    assert {r.session_id for r in all_pages(index, OnlineListRequest(q="LOVE"), both)[0]} == {"v-00001"}
+    assert {r.session_id for r in all_pages(index, OnlineListRequest(q="bob@"), both)[0]} == {"v-00002"}
+
+
+def test_sort_by_last_name_and_email_pages_without_repeats():
+    index = MemoryIndex()
+    names = ["delta", "alpha", "Charlie", "bravo", "echo", "alpha"]
+    for i, name in enumerate(names):
+        index.put(session(i, customer=True, last=name, email=f"{name}{i}@example.com"))
+    rows, _ = all_pages(index, OnlineListRequest(sort="last_name", limit=2))
+    assert [r.last_name.lower() for r in rows] == sorted(n.lower() for n in names)
+    rows, _ = all_pages(index, OnlineListRequest(sort="-email", limit=4))
+    assert [r.email for r in rows] == sorted((f"{n}{i}@example.com" for i, n in enumerate(names)), key=str.lower, reverse=True)
+
+
+def test_default_sort_cost_follows_page_size_not_session_count():
+    small, large = MemoryIndex(shard_count=8), MemoryIndex(shard_count=8)
+    for i in range(200):
+        small.put(session(i, age_min=(i % 600) / 50))
+    for i in range(20_000):
+        large.put(session(i, age_min=(i % 600) / 50))
+    list_online(OnlineListRequest(limit=50), small, {"base"}, BASE_MS, 15)
+    list_online(OnlineListRequest(limit=50), large, {"base"}, BASE_MS, 15)
+    assert large.rows_read <= 2 * 51 + 8 * 8  # about a page, plus a few rows per shard
+    assert large.rows_read <= small.rows_read * 2
+
+
+def test_cursor_is_bound_to_its_query():
+    index = MemoryIndex()
+    for i in range(5):
+        index.put(session(i, customer=True))
+    _, cursor = list_online(OnlineListRequest(limit=2), index, {"base"}, BASE_MS, 15)
+    with pytest.raises(InvalidRequest):
+        list_online(OnlineListRequest(limit=2, type="visitor", cursor=cursor), index, {"base"}, BASE_MS, 15)
+    with pytest.raises(InvalidRequest):
+        list_online(OnlineListRequest(cursor="garbage!!"), index, {"base"}, BASE_MS, 15)
+
+
+def test_summary_counts_by_type_and_website_inside_the_window():
+    index = MemoryIndex()
+    index.put(session(1, customer=True))
+    index.put(session(2, website="fr"))
+    index.put(session(3))
+    index.put(session(4, age_min=20))
+    summary = summarize(index, {"base", "fr", "de"}, BASE_MS, 15)
+    assert summary == {"total": 3, "by_type": {"customer": 1, "visitor": 2}, "by_website": {"base": 2, "fr": 1, "de": 0}}

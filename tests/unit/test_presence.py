@@ -1,0 +1,176 @@
+"""The presence state machine (SPEC 2.1), pure: no AWS, no clock."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shopadmin.logic.online_window import is_online, is_signed_in
+from shopadmin.logic.presence import apply_event, apply_events
+from shopadmin.models.events import parse_event
+from shopadmin.models.presence import CustomerSnapshot
+from tests.support import BASE_MS, storefront_event
+
+MIN = 60_000
+INTERVAL = 15
+ADA = CustomerSnapshot("Ada", "Lovelace", "ada@example.com", "Analytical Ltd")
+PROFILES = {"c-1": ADA, "c-2": CustomerSnapshot("Bob", "Byron", "bob@example.com", None)}
+
+
+def ev(type_, at, session="v-1", customer=None, **kw):
+    return parse_event(storefront_event(type_, session, at, customer_id=customer, **kw))
+
+
+def fold(*events, state=None):
+    return apply_events(state, list(events), INTERVAL, PROFILES)
+
+
+def test_page_view_alone_creates_nothing():
+    assert fold(ev("page_viewed", BASE_MS)) is None
+
+
+def test_page_view_changes_nothing_on_an_existing_row():
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}))
+    assert fold(ev("page_viewed", BASE_MS + MIN), state=row) == row
+
+
+def test_a_cart_event_makes_a_visitor_row():
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}, url="https://shop.example/cart"))
+    assert row.type == "visitor" and row.customer_id is None
+    assert row.last_activity == row.session_start == BASE_MS
+    assert row.last_url == "https://shop.example/cart"
+
+
+def test_login_binds_the_customer_and_copies_the_profile():
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}), ev("customer_logged_in", BASE_MS + MIN, customer="c-1"))
+    assert row.type == "customer" and row.customer_id == "c-1"
+    assert row.customer == ADA
+    assert row.session_start == BASE_MS  # same session: the visitor's row became the customer's
+
+
+def test_logout_hides_the_row_at_once():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + MIN, customer="c-1"))
+    assert not row.visible
+    assert not is_online(row, BASE_MS + 2 * MIN, INTERVAL)
+    assert row.customer_id is None and row.customer == CustomerSnapshot()
+
+
+def test_activity_after_logout_shows_a_visitor_again():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + MIN, customer="c-1"),
+               ev("cart_item_added", BASE_MS + 2 * MIN, data={"sku": "A"}))
+    assert row.visible and row.type == "visitor"
+
+
+def test_late_event_older_than_logout_does_not_bring_the_row_back():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + 2 * MIN, customer="c-1"))
+    late = apply_event(row, ev("cart_item_added", BASE_MS + MIN, data={"sku": "A"}), INTERVAL, PROFILES)
+    assert not late.visible and late.last_activity == BASE_MS + 2 * MIN
+
+
+def test_session_older_than_interval_has_ended_and_shows_as_visitor():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
+    later = apply_event(row, ev("cart_item_added", BASE_MS + 16 * MIN, customer="c-1", data={"sku": "A"}), INTERVAL, PROFILES)
+    assert later.type == "visitor" and later.customer_id is None and later.customer == CustomerSnapshot()
+    assert later.session_start == BASE_MS + 16 * MIN  # a new visit
+    relogged = apply_event(later, ev("customer_logged_in", BASE_MS + 17 * MIN, customer="c-1"), INTERVAL, PROFILES)
+    assert relogged.type == "customer"
+
+
+def test_activity_within_the_interval_keeps_the_customer_session():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("cart_item_added", BASE_MS + 14 * MIN, data={"sku": "A"}),
+               ev("cart_item_added", BASE_MS + 28 * MIN, data={"sku": "B"}))
+    assert row.type == "customer"
+
+
+def test_late_event_never_moves_last_activity_backwards_or_overwrites_newer_fields():
+    row = fold(ev("cart_item_added", BASE_MS + 5 * MIN, data={"sku": "A"}, url="https://shop.example/new", website_id="fr"))
+    late = apply_event(row, ev("cart_item_added", BASE_MS, data={"sku": "B"}, url="https://shop.example/old"), INTERVAL, PROFILES)
+    assert late.last_activity == BASE_MS + 5 * MIN
+    assert late.last_url == "https://shop.example/new" and late.website_id == "fr"
+    assert late.session_start == BASE_MS  # the visit began earlier than first seen
+
+
+def test_a_replayed_event_changes_nothing():
+    login = ev("customer_logged_in", BASE_MS, customer="c-1")
+    cart = ev("cart_item_added", BASE_MS + MIN, data={"sku": "A"})
+    once = fold(login, cart)
+    assert fold(login, cart, login, cart) == once
+    assert apply_event(once, cart, INTERVAL, PROFILES) == once
+
+
+def test_late_login_binds_when_no_newer_binding_exists():
+    row = fold(ev("cart_item_added", BASE_MS + MIN, data={"sku": "A"}))
+    late_login = apply_event(row, ev("customer_logged_in", BASE_MS, customer="c-1"), INTERVAL, PROFILES)
+    assert late_login.customer_id == "c-1" and late_login.last_activity == BASE_MS + MIN
+
+
+def test_late_logout_does_not_undo_a_newer_login():
+    row = fold(ev("customer_logged_in", BASE_MS + 2 * MIN, customer="c-2"))
+    late = apply_event(row, ev("customer_logged_out", BASE_MS + MIN, customer="c-1"), INTERVAL, PROFILES)
+    assert late.customer_id == "c-2" and late.visible
+
+
+def test_events_with_equal_timestamps_all_apply():
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}), ev("customer_logged_in", BASE_MS, customer="c-1"))
+    assert row.type == "customer" and row.last_activity == BASE_MS
+
+
+def test_account_update_refreshes_the_bound_customer_snapshot_only():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
+    renamed = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-1", data={"last_name": "King"}), INTERVAL, PROFILES)
+    assert renamed.customer.last_name == "King" and renamed.customer.first_name == "Ada"
+    other = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-2", data={"last_name": "X"}), INTERVAL, PROFILES)
+    assert other.customer == ADA
+
+
+def test_online_window_is_inclusive_and_decided_by_the_interval_given():
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}))
+    assert is_online(row, BASE_MS + 15 * MIN, 15)
+    assert not is_online(row, BASE_MS + 15 * MIN + 1, 15)
+    assert is_online(row, BASE_MS + 15 * MIN + 1, 30)  # a raised interval widens the window at read time
+
+
+def test_signed_in_needs_a_bound_customer_within_the_interval():
+    visitor = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}))
+    customer = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
+    assert not is_signed_in(visitor, BASE_MS, INTERVAL)
+    assert is_signed_in(customer, BASE_MS + 15 * MIN, INTERVAL)
+    assert not is_signed_in(customer, BASE_MS + 15 * MIN + 1, INTERVAL)
+
+
+# ------------------------------------------------------------------ convergence
+# Within one interval, any arrival order with any replays ends in the same row as in-order delivery.
+# (Distinct timestamps: for equal ones the last arrival decides the URL, by design "all apply".)
+PRESENCE_TYPES = ["customer_logged_in", "customer_logged_out", "cart_item_added", "cart_item_updated",
+                  "order_placed", "wishlist_item_added", "newsletter_subscribed", "page_viewed"]
+
+
+@st.composite
+def session_histories(draw):
+    count = draw(st.integers(min_value=1, max_value=8))
+    offsets = draw(st.lists(st.integers(min_value=0, max_value=INTERVAL * MIN - 1), min_size=count,
+                            max_size=count, unique=True))
+    events = []
+    for offset in offsets:
+        type_ = draw(st.sampled_from(PRESENCE_TYPES))
+        customer = draw(st.sampled_from(["c-1", "c-2"]))
+        data = {"sku": "A"} if type_.startswith(("cart", "wishlist")) else {}
+        if type_ == "order_placed":
+            data = {"order_id": "o-1"}
+        needs_customer = type_ in ("customer_logged_in", "wishlist_item_added", "newsletter_subscribed")
+        events.append(ev(type_, BASE_MS + offset, customer=customer if needs_customer else None, data=data,
+                         website_id=draw(st.sampled_from(["base", "fr"]))))
+    return events
+
+
+@settings(max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
+@given(history=session_histories(), data=st.data())
+def test_any_order_and_replays_converge_on_the_in_order_row(history, data):
+    in_order = fold(*sorted(history, key=lambda e: e.occurred_ms))
+    arrival = data.draw(st.permutations(history + data.draw(st.lists(st.sampled_from(history), max_size=4))))
+    # deliver one event per batch (the hardest case: every event is "late" relative to the row)
+    state = None
+    for event in arrival:
+        state = apply_event(state, event, INTERVAL, PROFILES)
+    assert state == in_order
