@@ -337,8 +337,13 @@ def create_event_routing(events_client, queues: dict[str, dict[str, str]], cfn: 
         rule = f"{prefix}{logical_id}"
         events_client.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(props["EventPattern"]),
                                State=props.get("State", "ENABLED"))
-        targets = [
-            {"Id": t["Id"], "Arn": queues[t["Arn"]["Fn::GetAtt"][0]]["arn"]} for t in props["Targets"]
-        ]
+        targets = []
+        for t in props["Targets"]:
+            target = {"Id": t["Id"], "Arn": queues[t["Arn"]["Fn::GetAtt"][0]]["arn"]}
+            dlq = t.get("DeadLetterConfig", {}).get("Arn")
+            if isinstance(dlq, dict) and dlq.get("Fn::GetAtt", [None])[0] in queues:
+                # where EventBridge puts events it cannot deliver to the target
+                target["DeadLetterConfig"] = {"Arn": queues[dlq["Fn::GetAtt"][0]]["arn"]}
+            targets.append(target)
         events_client.put_targets(Rule=rule, EventBusName=bus, Targets=targets)
     return buses

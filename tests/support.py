@@ -104,13 +104,3 @@ def http_event(method: str, path: str, *, scopes: str = "", query: dict | None =
         "body": raw_body,
         "isBase64Encoded": False,
     }
-
-
-class LambdaContext:
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-    aws_request_id = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000

@@ -5,22 +5,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shopadmin import wiring
-from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, IngestContext, ingest_batch
+from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
 from shopadmin.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)
-_context: IngestContext | None = None
 
 
 class EventNotApplied(Exception):
     """Raised for a record so the processor reports it as a batch item failure."""
-
-
-def ingest_context() -> IngestContext:
-    global _context
-    if _context is None:
-        _context = IngestContext(wiring.presence_store(), wiring.customer_store(), wiring.online_config(), wiring.now)
-    return _context
 
 
 def record_metrics(outcome: BatchOutcome) -> None:
@@ -34,7 +26,7 @@ def record_metrics(outcome: BatchOutcome) -> None:
 @metrics.log_metrics
 def handler(event, context):
     records = event.get("Records", [])
-    outcome = ingest_batch([IncomingMessage(r["messageId"], r["body"]) for r in records], ingest_context())
+    outcome = ingest_batch([IncomingMessage(r["messageId"], r["body"]) for r in records], wiring.ingest_context())
     record_metrics(outcome)
 
     def check(record: SQSRecord) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from collections import Counter
 
 import boto3
@@ -13,7 +11,8 @@ import pytest
 from moto import mock_aws
 
 from local import template
-from tests.support import FakeClock, LambdaContext
+from local.lambda_runtime import LambdaRuntime
+from tests.support import FakeClock, sqs_event
 
 
 class DynamoCalls:
@@ -74,30 +73,11 @@ def clock(aws) -> FakeClock:
     return fake
 
 
-_loaded: dict[str, object] = {}
-
-
-def load_function(logical_id: str):
-    """Import a function's app.py under a unique module name (several functions share 'app')."""
-    if logical_id not in _loaded:
-        spec_ = template.functions()[logical_id]
-        module_spec = importlib.util.spec_from_file_location(f"fn_{logical_id}", spec_.module_file)
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        _loaded[logical_id] = module
-    return _loaded[logical_id]
-
-
-class Invoker:
-    def __init__(self, logical_id: str):
-        self.module = load_function(logical_id)
-
-    def __call__(self, event: dict) -> dict:
-        return self.module.handler(event, LambdaContext())
+RUNTIME = LambdaRuntime(template.functions())
 
 
 def invoke_http(logical_id: str, event: dict) -> tuple[int, dict | None, dict]:
-    response = Invoker(logical_id)(event)
+    response = RUNTIME.invoke(logical_id, event)
     body = response.get("body")
     parsed = json.loads(body) if body else None
     return response["statusCode"], parsed, response.get("headers", {})
@@ -105,18 +85,14 @@ def invoke_http(logical_id: str, event: dict) -> tuple[int, dict | None, dict]:
 
 @pytest.fixture
 def ingest(aws, clock):
-    module = load_function("IngestFunction")
-    module._context = None  # fresh stores for this moto instance
+    """Run IngestFunction on SQS records with these bodies; returns, per record, whether it failed."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
     def run(bodies):
-        from tests.support import sqs_event
-
-        from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-
         event = sqs_event(bodies)
         ids = [r["messageId"] for r in event["Records"]]
         try:
-            response = module.handler(event, LambdaContext())
+            response = RUNTIME.invoke("IngestFunction", event)
         except BatchProcessingError:  # every record failed: Lambda retries the whole batch
             return [True] * len(ids)
         failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}

@@ -63,8 +63,16 @@ def events_queue():
     return SqsEventQueue(queue_url)
 
 
+@functools.lru_cache(maxsize=1)
+def ingest_context():
+    from shopadmin.logic.ingest import IngestContext
+
+    return IngestContext(presence_store(), customer_store(), online_config(), now)
+
+
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
-    for factory in (presence_store, customer_store, online_config, known_websites, events_queue, get_settings):
+    for factory in (presence_store, customer_store, online_config, known_websites, events_queue, ingest_context,
+                    get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

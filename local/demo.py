@@ -1,0 +1,76 @@
+"""Demo data for `make run`: a few customers and visitors on the storefront right now.
+
+The data takes the real path, so a fresh stack shows that path working end to end:
+storefront events -> EventBridge PutEvents (source "storefront") -> the template's rule ->
+SQS -> the poller -> the ingest handler -> DynamoDB. The people are invented
+(example.com addresses); nothing here is personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+SOURCE = "storefront"
+WEBSITE = "base"
+SHOP = "https://shop.example"
+
+CUSTOMERS = [
+    # (customer id, first name, last name, company, product added to the cart)
+    ("c-demo-1", "Veronica", "Costello", "Luma Outfitters", ("MH01", "Chaz Kangeroo Hoodie", "52.00")),
+    ("c-demo-2", "Jules", "Marchand", None, ("WS03", "Iris Workout Top", "29.00")),
+    ("c-demo-3", "Amara", "Okafor", "Okafor & Daughters", ("MJ01", "Beaumont Summit Kit", "42.00")),
+    ("c-demo-4", "Henrik", "Lindqvist", None, ("24-MB01", "Joust Duffle Bag", "34.00")),
+]
+VISITOR_PRODUCTS = [("24-WG085", "Sprite Yoga Strap 6 foot", "14.00"), ("MS04", "Gobi HeatTec Tee", "29.00"),
+                    ("WT09", "Breathe-Easy Tank", "34.00")]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def event(type_: str, at: datetime, session_id: str, customer_id: str | None, path: str,
+          data: dict | None = None) -> dict:
+    return {"event_id": str(uuid.uuid4()), "type": type_, "occurred_at": iso(at), "session_id": session_id,
+            "website_id": WEBSITE, "customer_id": customer_id, "url": SHOP + path, "data": data or {}}
+
+
+def demo_events(now: datetime | None = None) -> list[dict]:
+    """Events of the last few minutes, in the order a storefront would send them."""
+    now = now or datetime.now(timezone.utc)
+    run = uuid.uuid4().hex[:6]  # fresh session ids per start: demo rows never merge with old ones
+    events = []
+    for n, (customer_id, first, last, company, (sku, name, price)) in enumerate(CUSTOMERS):
+        session = f"v-demo-{run}-c{n + 1}"
+        start = now - timedelta(minutes=6 - n)
+        email = f"{first.lower()}.{last.lower()}@example.com"
+        events += [
+            event("customer_registered", start, session, customer_id, "/customer/account/create",
+                  {"email": email, "first_name": first, "last_name": last, "company": company}),
+            event("customer_logged_in", start + timedelta(seconds=20), session, customer_id,
+                  "/customer/account/login"),
+            event("cart_item_added", start + timedelta(minutes=1), session, customer_id, f"/{sku.lower()}.html",
+                  {"sku": sku, "qty": 1, "price": price, "name": name}),
+        ]
+    for n, (sku, name, price) in enumerate(VISITOR_PRODUCTS):
+        session = f"v-demo-{run}-v{n + 1}"
+        start = now - timedelta(minutes=4 - n)
+        events += [
+            event("page_viewed", start, session, None, "/"),
+            event("page_viewed", start + timedelta(seconds=30), session, None, f"/{sku.lower()}.html"),
+            event("cart_item_added", start + timedelta(minutes=1), session, None, "/checkout/cart",
+                  {"sku": sku, "qty": 1, "price": price, "name": name}),
+        ]
+    return events
+
+
+def put_events(events_client, bus_name: str, events: list[dict]) -> int:
+    """PutEvents as a storefront would (10 entries per call); returns how many entries failed."""
+    failed = 0
+    for start in range(0, len(events), 10):
+        entries = [{"Source": SOURCE, "DetailType": e["type"], "Detail": json.dumps(e), "EventBusName": bus_name}
+                   for e in events[start:start + 10]]
+        failed += events_client.put_events(Entries=entries)["FailedEntryCount"]
+    return failed
