@@ -89,6 +89,8 @@ def environment(specs: dict[str, template.FunctionSpec], resources: LocalResourc
         "AWS_SESSION_TOKEN": "testing",
         # No X-Ray daemon locally; Tracing: Active in the template only matters in AWS.
         "POWERTOOLS_TRACE_DISABLED": "true",
+        # CloudWatch reads metrics from log lines (EMF); locally they would only bury the banner.
+        "POWERTOOLS_METRICS_DISABLED": "true",
     })
     env.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ShopAdmin")
     env.setdefault("POWERTOOLS_SERVICE_NAME", "shop-admin")
