@@ -109,7 +109,8 @@ def routes(cfn: dict | None = None) -> list[Route]:
                 authorizer, scopes = None, ()
                 for requirement in security:
                     for name, requirement_scopes in requirement.items():
-                        authorizer, scopes = name, tuple(requirement_scopes)
+                        if name != "NONE":  # SAM writes `Authorizer: NONE` as a "NONE" requirement
+                            authorizer, scopes = name, tuple(requirement_scopes)
                 found.append(Route(method.upper(), path, function, authorizer, scopes))
     return sorted(found, key=lambda r: (r.path, r.method))
 
