@@ -94,3 +94,33 @@ def test_login_on_another_session_copies_the_profile(ingest, clock):
     response = boto3.client("dynamodb").get_item(TableName="PresenceTable", Key={"session_id": {"S": "v-2"}})
     assert response["Item"]["email"]["S"] == "ada@example.com"
     assert response["Item"]["customer_id"]["S"] == "c-1"
+
+
+def test_replayed_removal_changes_nothing_and_does_not_fail(ingest, clock):
+    add = storefront_event("cart_item_added", "v-1", clock.now_ms, data={"sku": "A", "qty": 2})
+    remove = storefront_event("cart_item_removed", "v-1", clock.now_ms + 1, data={"sku": "A"})
+    assert ingest([add, remove]) == [False, False]
+    assert ingest([remove]) == [False]  # a delete sorts before the marker inside the transaction
+    assert ingest([add]) == [False]  # and the replayed add does not bring the line back
+    assert cart("GUEST#v-1") == {}
+
+
+def test_a_guarded_move_that_lost_a_race_is_a_conflict_not_a_replay(aws, clock):
+    import pytest
+
+    from shopadmin import wiring
+    from shopadmin.errors import ChangeConflict
+    from shopadmin.models.collections import CartLineAdd, CartLineRemove, CartOwner, CollectionChange
+
+    store = wiring.customer_store()
+    guest, customer = CartOwner("guest", "v-1"), CartOwner("customer", "c-1")
+    store.apply_change(CollectionChange("e-add", "apply", (CartLineAdd(guest, "B2", 3),), clock.now_ms))
+    stale_move = CollectionChange("e-login", "merge-0", (CartLineAdd(customer, "B2", 2),
+                                                         CartLineRemove(guest, "B2", expected_qty=2)), clock.now_ms)
+    with pytest.raises(ChangeConflict):
+        store.apply_change(stale_move)
+    assert cart("CUSTOMER#c-1") == {} and cart("GUEST#v-1") == {"B2": 3}
+    fresh_move = CollectionChange("e-login", "merge-0", (CartLineAdd(customer, "B2", 3),
+                                                         CartLineRemove(guest, "B2", expected_qty=3)), clock.now_ms)
+    assert store.apply_change(fresh_move) is True  # no marker was left by the cancelled attempt
+    assert cart("CUSTOMER#c-1") == {"B2": 3} and cart("GUEST#v-1") == {}

@@ -14,6 +14,7 @@ from shopadmin.dal.tables import (
     OnlineConfigItem,
     ProfileItem,
     WebsitesItem,
+    failed_conditions,
     transaction_connection,
 )
 from shopadmin.models.collections import (
@@ -124,14 +125,14 @@ class CustomerStore:
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(marker, condition=EventMarker.pk.does_not_exist())
+                transaction.save(marker, condition=EventMarker.pk.does_not_exist(), return_values="ALL_OLD")
                 for operation in change.operations:
                     _add_operation(transaction, operation, change.updated_at)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-                return False
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            failed = failed_conditions(error)
+            if marker.pk in failed:
+                return False  # applied before: a replay changes nothing
+            if failed:
                 raise ChangeConflict(change.event_id) from None
             raise
         return True

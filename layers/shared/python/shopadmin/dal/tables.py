@@ -11,18 +11,21 @@ import os
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from shopadmin.settings import Settings
 
 ONLINE_INDEX = "online-by-activity"
+SESSIONS_BY_CUSTOMER_INDEX = "sessions-by-customer"
+GRID_PARTITION = "CUSTOMERS"  # every profile in the grid indexes (admin grid reads; writes are rare)
 
 
 def _region() -> str:
@@ -38,6 +41,16 @@ class OnlineByActivity(GlobalSecondaryIndex):
 
     online_pk = UnicodeAttribute(hash_key=True)
     online_sk = UnicodeAttribute(range_key=True)  # "<last_activity ms, 13 digits>#<session_id>"
+
+
+class SessionsByCustomer(GlobalSecondaryIndex):
+    """Keys only, keyed by the bound customer: written at login/logout only, not on every event."""
+
+    class Meta:
+        index_name = SESSIONS_BY_CUSTOMER_INDEX
+        projection = KeysOnlyProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
 
 
 class PresenceItem(Model):
@@ -70,6 +83,7 @@ class PresenceItem(Model):
     version = VersionAttribute()
 
     online_by_activity = OnlineByActivity()
+    sessions_by_customer = SessionsByCustomer()
 
 
 class CustomersTableItem(Model):
@@ -98,15 +112,147 @@ class WebsitesItem(CustomersTableItem, discriminator="websites"):
     websites = UnicodeSetAttribute(default=set)
 
 
+class GridByCreated(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "grid-by-created"
+        projection = AllProjection()
+
+    grid_pk = UnicodeAttribute(hash_key=True)
+    grid_created = UnicodeAttribute(range_key=True)
+
+
+class GridByEmail(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "grid-by-email"
+        projection = AllProjection()
+
+    grid_pk = UnicodeAttribute(hash_key=True)
+    grid_email = UnicodeAttribute(range_key=True)
+
+
+class GridByLastName(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "grid-by-last-name"
+        projection = AllProjection()
+
+    grid_pk = UnicodeAttribute(hash_key=True)
+    grid_last_name = UnicodeAttribute(range_key=True)
+
+
+class GridByFirstName(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "grid-by-first-name"
+        projection = AllProjection()
+
+    grid_pk = UnicodeAttribute(hash_key=True)
+    grid_first_name = UnicodeAttribute(range_key=True)
+
+
 class ProfileItem(CustomersTableItem, discriminator="profile"):
+    """The Account Information of one customer (pk CUSTOMER#<id>, sk PROFILE)."""
+
     customer_id = UnicodeAttribute()
-    website_id = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
+    prefix = UnicodeAttribute(null=True)
     first_name = UnicodeAttribute(null=True)
+    middle_name = UnicodeAttribute(null=True)
     last_name = UnicodeAttribute(null=True)
+    suffix = UnicodeAttribute(null=True)
+    dob = UnicodeAttribute(null=True)
+    gender = UnicodeAttribute(null=True)
+    taxvat = UnicodeAttribute(null=True)
+    website_id = UnicodeAttribute(null=True)
+    group_id = NumberAttribute(default=1)
     company = UnicodeAttribute(null=True)
+    allow_remote_assistance = BooleanAttribute(default=False)
+    default_billing_id = UnicodeAttribute(null=True)
+    default_shipping_id = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
+    updated_at = NumberAttribute(null=True)
+    account_event_at = NumberAttribute(null=True)  # time of the newest storefront account_updated applied
+    # grid index keys: "<lower-cased value>#<id>" so every key is unique and prefix-searchable
+    grid_pk = UnicodeAttribute(null=True)
+    grid_created = UnicodeAttribute(null=True)
+    grid_email = UnicodeAttribute(null=True)
+    grid_last_name = UnicodeAttribute(null=True)
+    grid_first_name = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+    grid_by_created = GridByCreated()
+    grid_by_email = GridByEmail()
+    grid_by_last_name = GridByLastName()
+    grid_by_first_name = GridByFirstName()
+
+
+class AddressItem(CustomersTableItem, discriminator="address"):
+    address_id = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    company = UnicodeAttribute(null=True)
+    street = ListAttribute(of=UnicodeAttribute)
+    city = UnicodeAttribute()
+    region = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(null=True)
+    country_id = UnicodeAttribute()
+    telephone = UnicodeAttribute(null=True)
+
+
+class EmailClaim(CustomersTableItem, discriminator="email_claim"):
+    """pk EMAIL#<website>#<email>: written in the same transaction as the profile, so emails stay unique."""
+
+    customer_id = UnicodeAttribute()
+
+
+class ActivityItem(CustomersTableItem, discriminator="activity"):
+    """Last login / logout, kept apart from the profile so logins never bump the form's version."""
+
+    last_login_at = NumberAttribute(null=True)
+    last_logout_at = NumberAttribute(null=True)
+
+
+class OrderItem(CustomersTableItem, discriminator="order"):
+    order_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    total = UnicodeAttribute()  # decimal string, two decimals
+    created_at = NumberAttribute()
+    items = UnicodeAttribute(null=True)  # JSON list of lines
+    placed_by = UnicodeAttribute(null=True)
+
+
+class WishItem(CustomersTableItem, discriminator="wish"):
+    sku = UnicodeAttribute()
+    added_at = NumberAttribute()
+
+
+class ReviewItem(CustomersTableItem, discriminator="review"):
+    review_id = UnicodeAttribute()
+    sku = UnicodeAttribute()
+    rating = NumberAttribute(null=True)
+    status = UnicodeAttribute()
+    created_at = NumberAttribute()
+
+
+class NewsletterItem(CustomersTableItem, discriminator="newsletter"):
+    website_id = UnicodeAttribute()
+    subscribed = BooleanAttribute()
+    changed_at = NumberAttribute()
+
+
+class TabRecord(CustomersTableItem, discriminator="tab_record"):
+    """Read-only tabs kept as documents: returns, gift registries, billing agreements, newsletters sent."""
+
+    tab = UnicodeAttribute()
+    data = UnicodeAttribute()  # JSON object
+
+
+class AuditItem(CustomersTableItem, discriminator="audit"):
+    """pk AUDIT#<customer id>, sk "<at ms>#<id>": apart from the profile so the page read skips it."""
+
+    entry_id = UnicodeAttribute()
+    at = NumberAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    changes = UnicodeAttribute()  # JSON {field: {before, after}}, secrets never included
 
 
 class CartLine(CustomersTableItem, discriminator="cart_item"):
@@ -139,6 +285,20 @@ def transaction_connection() -> Connection:
     if region not in _connections:
         _connections[region] = Connection(region=region)
     return _connections[region]
+
+
+def failed_conditions(error) -> list[str | None]:
+    """Partition keys of the items whose condition failed in a cancelled transaction.
+
+    PynamoDB sends transaction items grouped by kind (checks, deletes, puts, updates), not in the
+    order they were added, so items are told apart by key: the item comes back when it was added
+    with return_values="ALL_OLD"; None stands for a failed item that returned nothing.
+    """
+    keys = []
+    for reason in getattr(error, "cancellation_reasons", None) or []:
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            keys.append((reason.raw_item or {}).get("pk", {}).get("S"))
+    return keys
 
 
 def bind_tables(settings: Settings) -> None:
