@@ -1,0 +1,187 @@
+"""What both benchmarks share: import paths, Lambda-like environment, moto tables built from
+template.yaml, and a recorder of DynamoDB calls (boto3 and PynamoDB both go through botocore)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+import uuid
+import warnings
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT / "layers" / "shared" / "python", ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+# Dummy credentials: a benchmark must never reach a real AWS account.
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "POWERTOOLS_SERVICE_NAME": "shop-admin", "POWERTOOLS_METRICS_NAMESPACE": "ShopAdminBench",
+    "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+# The list handlers publish no metric of their own; Powertools warns about that on every call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+import boto3  # noqa: E402
+import botocore.client  # noqa: E402
+
+from local import template  # noqa: E402
+
+
+class LambdaContext:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def sqs_event(bodies: list[dict]) -> dict:
+    """An SQS event source batch, as Lambda hands it to IngestFunction."""
+    return {"Records": [{
+        "messageId": f"bench-{i}-{uuid.uuid4().hex[:8]}", "receiptHandle": f"rh-{i}", "body": json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0", "SenderId": "bench",
+                       "ApproximateFirstReceiveTimestamp": "0"},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:EventsQueue", "awsRegion": "us-east-1",
+    } for i, body in enumerate(bodies)]}
+
+
+def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) -> dict:
+    """An API Gateway HTTP API v2.0 GET, as the JWT authorizer passes it on."""
+    from urllib.parse import urlencode
+
+    event = {
+        "version": "2.0", "routeKey": f"GET {path}", "rawPath": path, "rawQueryString": urlencode(query or {}),
+        "headers": {"accept": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "localhost", "domainPrefix": "bench",
+            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                     "userAgent": "bench"},
+            "requestId": uuid.uuid4().hex, "routeKey": f"GET {path}", "stage": "$default",
+            "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
+            "authorizer": {"jwt": {"claims": {"sub": "bench-admin", "scope": " ".join(scopes)}, "scopes": scopes}},
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = dict(query)
+    return event
+
+
+def create_stack(shard_count: int) -> dict[str, str]:
+    """Inside mock_aws: the template's tables, and the environment Lambda would see."""
+    tables = template.create_tables(boto3.client("dynamodb"), template.translated())
+    os.environ.update({
+        "PRESENCE_TABLE": tables["PresenceTable"], "CUSTOMERS_TABLE": tables["CustomersTable"],
+        "ONLINE_SHARD_COUNT": str(shard_count),
+    })
+    from shopadmin import wiring
+
+    wiring.reset()
+    return tables
+
+
+def load_function(logical_id: str):
+    """Import a function's app.py as Lambda would (one module per function)."""
+    import importlib.util
+
+    spec = template.functions()[logical_id]
+    module_spec = importlib.util.spec_from_file_location(f"bench_{logical_id}", spec.module_file)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+class DynamoRecorder:
+    """Patches BaseClient._make_api_call once: records DynamoDB calls while `on` (with their
+    responses, or the error raised, when asked), and can answer calls from a recording instead."""
+
+    def __init__(self):
+        self.on = False
+        self.keep_responses = False
+        self.calls: list[tuple[str, dict]] = []
+        self.responses: list[dict | Exception] = []
+        self.counts: Counter = Counter()
+        self._original = botocore.client.BaseClient._make_api_call
+        self._stub = None  # when set: (operation, params) -> response; the backend is never called
+        self._lock = threading.Lock()  # the online list queries its shards from several threads
+        recorder = self
+
+        def make_api_call(client, operation_name, api_params):
+            if client.meta.service_model.service_name != "dynamodb":
+                return recorder._original(client, operation_name, api_params)
+            if recorder._stub is not None:
+                return recorder._stub(operation_name, api_params)
+            if not recorder.on:
+                return recorder._original(client, operation_name, api_params)
+            try:
+                response = recorder._original(client, operation_name, api_params)
+            except Exception as error:
+                recorder._record(operation_name, api_params, error)
+                raise
+            recorder._record(operation_name, api_params, response)
+            return response
+
+        botocore.client.BaseClient._make_api_call = make_api_call
+
+    def _record(self, operation_name: str, api_params: dict, outcome) -> None:
+        with self._lock:
+            self.counts[operation_name] += 1
+            self.calls.append((operation_name, api_params))
+            if self.keep_responses:
+                self.responses.append(outcome)
+
+    def start(self, keep_responses: bool = False) -> None:
+        self.calls, self.responses, self.counts = [], [], Counter()
+        self.on, self.keep_responses = True, keep_responses
+
+    def stop(self) -> None:
+        self.on = False
+
+    @contextlib.contextmanager
+    def stubbed(self, answer):
+        """Answer every DynamoDB call with `answer(operation, params)` (a response dict, or raise)."""
+        self._stub = answer
+        try:
+            yield
+        finally:
+            self._stub = None
+
+
+@contextlib.contextmanager
+def quiet():
+    """Powertools prints EMF metrics and logs to stdout, as Lambda wants; keep the report readable."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000, result
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def machine() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
+
+
+__all__ = ["LambdaContext", "DynamoRecorder", "create_stack", "http_get", "load_function", "machine", "median",
+           "quiet", "sqs_event", "template", "timed"]

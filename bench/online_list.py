@@ -1,0 +1,209 @@
+"""GET /online-customers with 1,000 vs 50,000 sessions online: does a page cost the same?
+
+The design promise (SPEC 2.2): a page of the default sort (newest first, no `q`) costs what the
+page size costs, not what the number of sessions costs. For each scenario this seeds the presence
+table directly (batch writes of the dal's `to_item`, not measured), then measures through the
+OnlineCustomersFunction handler under moto, with ONLINE_SHARD_COUNT=16:
+- list page 1 and page 2 (limit 50, default sort): latency, items read (ScannedCount) and
+  returned (Count) summed over the Query responses, and Query calls;
+- the same page with every DynamoDB call answered from a recording (the handler's own work);
+- a filtered list (`q=`), and the summary (counts): they read the online window, so they grow.
+The ratios 50k/1k are printed side by side from one run; timings are never asserted.
+
+moto answers an index Query by walking every item of the table (moto/dynamodb/models/table.py,
+Table.query), so under moto the latency of any Query grows with the table; DynamoDB reads only the
+key range. Items read and Query calls are what carries over to DynamoDB.
+
+Run: .venv/bin/python -m bench.online_list
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT / "layers" / "shared" / "python", ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict, deque  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+    DynamoRecorder, LambdaContext, create_stack, http_get, load_function, machine, median, quiet, timed,
+)
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+SHARDS = 16
+INTERVAL_MINUTES = 15  # the default Online Minutes Interval
+NOW_MS = 1_795_000_000_000  # a fixed "now" (2026-11-18): the window and the caches stay put
+WEBSITE = "base"
+FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Margaret", "Ken",
+               "Radia", "Tim", "Hedy", "Dennis", "Katherine", "Niklaus", "Sophie", "Linus", "Joan", "Guido"]
+LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "McCarthy", "Hamilton",
+              "Thompson", "Perlman", "Berners", "Lamarr", "Ritchie", "Johnson", "Wirth", "Wilson", "Torvalds",
+              "Clarke", "Rossum"]
+QUERY = "jo"  # John, Joan (first names), Johnson (last name): about 9% of the sessions match
+
+
+@dataclass
+class Measure:
+    latency_ms: list[float] = field(default_factory=list)
+    own_ms: list[float] = field(default_factory=list)  # DynamoDB answered from a recording
+    scanned: int = 0
+    returned: int = 0
+    queries: int = 0
+    rows: int = 0
+
+
+def seed(sessions: int, table: str) -> float:
+    """`sessions` visible sessions active within the last 14 minutes, 60% customers; returns seconds."""
+    from shopadmin.dal.presence_store import to_item
+    from shopadmin.models.presence import CustomerSnapshot, PresenceState
+
+    rng = random.Random(sessions)
+    client = boto3.client("dynamodb")
+    started = time.perf_counter()
+    batch: list[dict] = []
+    for i in range(sessions):
+        last = NOW_MS - rng.randrange(0, 14 * 60_000)
+        customer_id, snapshot = None, CustomerSnapshot()
+        if rng.random() < 0.6:
+            first, last_name = FIRST_NAMES[i % len(FIRST_NAMES)], rng.choice(LAST_NAMES)
+            customer_id = f"c-{i:06d}"
+            snapshot = CustomerSnapshot(first, last_name, f"{first}.{last_name}.{i}@example.com".lower(),
+                                        "Example Ltd" if i % 4 == 0 else None)
+        state = PresenceState(session_id=f"v-{i:06d}", website_id=WEBSITE, last_activity=last,
+                              session_start=last - rng.randrange(0, 30 * 60_000),
+                              last_url=f"https://shop.example.com/p/{i % 500}", customer_id=customer_id,
+                              customer=snapshot, bound_at=last if customer_id else 0,
+                              profile_at=last if customer_id else 0)
+        item = to_item(state, SHARDS, INTERVAL_MINUTES)
+        item.version = 1
+        batch.append({"PutRequest": {"Item": item.serialize()}})
+        if len(batch) == 25 or i == sessions - 1:
+            pending = {table: batch}
+            while pending:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+            batch = []
+    return time.perf_counter() - started
+
+
+def call_key(operation: str, params: dict) -> str:
+    return operation + json.dumps(params, sort_keys=True, default=str)
+
+
+def measure(handler, event: dict, recorder: DynamoRecorder, repeat: int, own_repeat: int = 0) -> tuple[Measure, dict]:
+    """Latency over `repeat` calls; items read and calls from the first; optionally the handler's own work."""
+    result = Measure()
+    body: dict = {}
+    for n in range(repeat):
+        recorder.start(keep_responses=True)
+        with quiet():
+            elapsed, response = timed(handler, event, LambdaContext())
+        recorder.stop()
+        if response["statusCode"] != 200:
+            raise SystemExit(f"{event['rawPath']} answered {response['statusCode']}: {response['body'][:300]}")
+        result.latency_ms.append(elapsed)
+        if n == 0:
+            body = json.loads(response["body"])
+            result.rows = len(body.get("items", ()))
+            for (op, _), answer in zip(recorder.calls, recorder.responses):
+                if op == "Query":
+                    result.queries += 1
+                    result.scanned += answer["ScannedCount"]
+                    result.returned += answer["Count"]
+            recorded = list(zip(recorder.calls, recorder.responses))
+    for _ in range(own_repeat):
+        answers: dict[str, deque] = defaultdict(deque)
+        for (op, params), answer in recorded:
+            answers[call_key(op, params)].append(answer)
+
+        def stub(op: str, params: dict):
+            queue = answers.get(call_key(op, params))
+            if not queue:
+                raise RuntimeError(f"{op} was not in the recording")
+            return queue.popleft()
+
+        with recorder.stubbed(stub), quiet():
+            elapsed, response = timed(handler, event, LambdaContext())
+        if response["statusCode"] != 200:
+            raise SystemExit(f"replayed {event['rawPath']} answered {response['statusCode']}")
+        result.own_ms.append(elapsed)
+    return result, body
+
+
+def scenario(sessions: int, repeat: int) -> dict[str, Measure]:
+    recorder = DynamoRecorder()
+    with mock_aws():
+        tables = create_stack(SHARDS)
+        from shopadmin import wiring
+
+        wiring.use_clock(lambda: NOW_MS)
+        seconds = seed(sessions, tables["PresenceTable"])
+        wiring.customer_store().register_websites({WEBSITE})
+        print(f"  seeded {sessions:,} sessions in {seconds:.1f} s (not measured)", flush=True)
+        handler = load_function("OnlineCustomersFunction").handler
+        scopes = ["online:read"]
+        page1 = http_get("/online-customers", scopes, {"limit": "50"})
+        with quiet():  # warm-up: cold start, config and websites read (then cached: the clock stands still)
+            handler(page1, LambdaContext())
+        results: dict[str, Measure] = {}
+        results["list page 1"], body = measure(handler, page1, recorder, repeat, own_repeat=15)
+        page2 = http_get("/online-customers", scopes, {"limit": "50", "cursor": body["next_cursor"]})
+        results["list page 2 (cursor)"], _ = measure(handler, page2, recorder, repeat)
+        # one call each: under moto they cost tens of seconds at 50,000 rows (see the module docstring)
+        results[f"list q={QUERY}"], _ = measure(
+            handler, http_get("/online-customers", scopes, {"limit": "50", "q": QUERY}), recorder, 1)
+        results["summary"], summary = measure(handler, http_get("/online-customers/summary", scopes), recorder, 1)
+        if summary["total"] != sessions:
+            raise SystemExit(f"summary counted {summary['total']} sessions, seeded {sessions}")
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="measured calls per list page (default 3)")
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=50_000)
+    args = parser.parse_args()
+
+    print(f"GET /online-customers, moto, ONLINE_SHARD_COUNT={SHARDS}, one website, interval {INTERVAL_MINUTES} min; "
+          f"{machine()}", flush=True)
+    small = scenario(args.small, args.repeat)
+    large = scenario(args.large, args.repeat)
+
+    label_small, label_large = f"{args.small:,} online", f"{args.large:,} online"
+    print(f"\n{'':44}{label_small:>14}{label_large:>16}{'ratio':>9}")
+
+    def row(name: str, a: float, b: float, unit: str = "") -> None:
+        ratio = f"{b / a:9.2f}" if a else f"{'-':>9}"
+        print(f"  {name:<42}{a:>12.1f}{unit:2}{b:>14.1f}{unit:2}{ratio}")
+
+    for name in small:
+        s, l = small[name], large[name]
+        print(f"{name} (limit 50)" if name.startswith("list") else name)
+        row(f"latency, median of {len(l.latency_ms)} (moto)" if len(l.latency_ms) > 1 else "latency (moto)",
+            median(s.latency_ms), median(l.latency_ms), "ms")
+        if s.own_ms:
+            row(f"latency, replayed DynamoDB, median of {len(l.own_ms)}", median(s.own_ms), median(l.own_ms), "ms")
+        row("items read (sum of ScannedCount)", s.scanned, l.scanned)
+        row("items returned by DynamoDB (sum of Count)", s.returned, l.returned)
+        row("Query calls", s.queries, l.queries)
+        if name.startswith("list"):
+            row("rows on the page", s.rows, l.rows)
+    print("\nratio = large / small. 'replayed DynamoDB': every call answered from a recording of the same request")
+    print("(the handler's own work). Default sort: items read and Query calls follow the page size (ratio ~1).")
+    print("q= and the summary read the online window, so they grow with the sessions online. moto walks the")
+    print("whole table for every index Query, so its latencies grow with the table even for a fixed read.")
+
+
+if __name__ == "__main__":
+    main()
