@@ -25,7 +25,7 @@ PY313 ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.
 # changes). Not directly under $(SAM_VENV): python reads pyvenv.cfg one level above its own folder.
 PY313_DIR := $(SAM_VENV)/py313/bin
 
-.PHONY: setup run test test-unit test-integration test-e2e test-infra lint token bench build clean
+.PHONY: openapi setup run test test-unit test-integration test-e2e test-infra lint token bench build clean
 
 $(STAMP): requirements-dev.txt layers/dependencies/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 test-infra: $(STAMP) $(SAM_STAMP)
 	$(PY) -m pytest tests/infrastructure
+
+## openapi: regenerate docs/openapi.json from the route declarations (a test compares them)
+openapi: $(STAMP)
+	PYTHONPATH=layers/shared/python $(PY) -m shopadmin.api.openapi > docs/openapi.json
 
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml

@@ -1,59 +1,12 @@
-"""GET /online-customers and /online-customers/summary (Customers > Now Online)."""
+"""OnlineCustomersFunction: GET /online-customers, GET /online-customers/summary."""
 
-from typing import Annotated, Literal, Optional
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
-from pydantic import BaseModel
 
-from shopadmin import wiring
-from shopadmin.api.auth import require_scope, scoped_website
-from shopadmin.api.resolver import ERROR_RESPONSES, create_app
-from shopadmin.logic.online_list import OnlineListRequest, OnlineSort, SessionType, list_online, summarize
-from shopadmin.models.presence import OnlineRow
+from shopadmin.api.resolver import create_app
+from shopadmin.api.routes import now_online
 from shopadmin.observability import logger
 
-app = create_app()
-
-
-class OnlinePage(BaseModel):
-    items: list[OnlineRow]
-    next_cursor: Optional[str]
-
-
-class OnlineSummary(BaseModel):
-    total: int
-    by_type: dict[str, int]
-    by_website: dict[str, int]
-
-
-@app.get("/online-customers", summary="Customers and visitors online now", tags=["Now Online"],
-         responses={200: {"description": "A page of online sessions"}, **ERROR_RESPONSES})
-def get_online_customers(
-    type: Annotated[Optional[SessionType], Query(description="customer or visitor")] = None,
-    website_id: Annotated[Optional[str], Query(max_length=64)] = None,
-    q: Annotated[Optional[str], Query(min_length=1, max_length=100, description="prefix of email, first or last name")] = None,
-    sort: Annotated[OnlineSort, Query()] = "-last_activity",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Optional[str], Query(max_length=2048)] = None,
-) -> OnlinePage:
-    caller = require_scope(app, "online:read")
-    request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)
-    config = wiring.online_config().get()
-    rows, next_cursor = list_online(request, wiring.presence_store(), wiring.known_websites().get(),
-                                    wiring.now(), config.online_minutes_interval)
-    return OnlinePage(items=rows, next_cursor=next_cursor)
-
-
-@app.get("/online-customers/summary", summary="Counts of online sessions by type and website",
-         tags=["Now Online"], responses={200: {"description": "Counts"}, **ERROR_RESPONSES})
-def get_online_summary() -> OnlineSummary:
-    caller = require_scope(app, "online:read")
-    websites = wiring.known_websites().get()
-    if caller.website_id is not None:
-        websites = {caller.website_id}
-    config = wiring.online_config().get()
-    return OnlineSummary(**summarize(wiring.presence_store(), websites, wiring.now(), config.online_minutes_interval))
+app = create_app(now_online.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 
 from shopadmin.errors import DomainError, Forbidden
 
@@ -33,7 +32,8 @@ def _scopes(claims: dict, listed: list[str] | None) -> frozenset[str]:
     return frozenset(str(raw).replace(",", " ").split())
 
 
-def require_scope(app: APIGatewayHttpResolver, scope: str) -> Caller:
+def require_scope(app, scope: str) -> Caller:
+    """`app` is the resolver or a Router (both expose the current event)."""
     authorizer = app.current_event.request_context.authorizer
     claims = authorizer.jwt_claim or {}
     if not claims.get("sub"):

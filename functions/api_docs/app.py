@@ -1,0 +1,13 @@
+"""ApiDocsFunction: GET /openapi.json and GET /docs (Swagger UI), public."""
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from shopadmin.api.openapi import create_docs_app
+from shopadmin.observability import logger
+
+app = create_docs_app()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event, context):
+    return app.resolve(event, context)
