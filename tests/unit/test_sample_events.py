@@ -78,6 +78,9 @@ def test_http_sample_matches_a_route_of_the_template(path, routes):
     assert route.path_regex.match(event["rawPath"]) and context["http"]["path"] == event["rawPath"]
     names = set(route.path_regex.groupindex)
     assert set(event.get("pathParameters") or {}) == names
+    if route.authorizer is None:  # a public route: no token, no authorizer block
+        assert "authorizer" not in context and "authorization" not in event["headers"]
+        return
     jwt = context["authorizer"]["jwt"]
     assert all(isinstance(value, str) for value in jwt["claims"].values())  # API Gateway passes strings
     assert set(route.scopes) <= set(jwt["scopes"]), "the sample token must carry the route's scopes"
