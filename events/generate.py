@@ -128,7 +128,8 @@ def sqs_batch(body: dict, name: str) -> dict:
 
 
 def http_event(route_key: str, start: datetime, *, scopes: list[str] | None, path_parameters: dict | None = None,
-               query: dict | None = None, body: dict | None = None, extra_claims: dict | None = None) -> dict:
+               query: dict | None = None, body: dict | None = None, extra_claims: dict | None = None,
+               headers: dict | None = None) -> dict:
     """API Gateway HTTP API payload v2.0, as it reaches the function behind the JWT authorizer.
 
     The authorizer passes every claim as a string and the token's scopes as a list. `scopes=None`:
@@ -152,6 +153,7 @@ def http_event(route_key: str, start: datetime, *, scopes: list[str] | None, pat
         **(extra_claims or {}),
     }
     headers = {
+        **(headers or {}),
         "accept": "application/json",
         "host": "sample.execute-api.us-east-1.amazonaws.com",
         "user-agent": "curl/8.5.0",
@@ -220,6 +222,41 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
             "GET /storefront/sessions/{session_id}", request_time, scopes=["sessions:read"],
             path_parameters={"session_id": SESSION},
             extra_claims={"sub": "storefront-sample", "website_id": WEBSITE}),
+        "customers_grid": http_event(
+            "GET /customers", request_time, scopes=["customers:read"],
+            query={"q": "ada", "website_id": WEBSITE, "sort": "-created_at", "limit": "20"}),
+        "customers_create": http_event(
+            "POST /customers", request_time, scopes=["customers:write"],
+            body={"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "website_id": WEBSITE}),
+        "customer_profile_get": http_event(
+            "GET /customers/{customer_id}", request_time, scopes=["customers:read"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "customer_quick_edit": http_event(
+            "PATCH /customers/{customer_id}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"if-match": '"1"'}, body={"taxvat": "FR123"}),
+        "customer_full_edit": http_event(
+            "PUT /customers/{customer_id}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"if-match": '"1"'},
+            body={"email": "ada@example.com", "first_name": "Ada", "last_name": "King", "website_id": WEBSITE}),
+        "customer_addresses_get": http_event(
+            "GET /customers/{customer_id}/addresses", request_time, scopes=["customers:read"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "customer_address_add": http_event(
+            "POST /customers/{customer_id}/addresses", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER},
+            body={"first_name": "Ada", "last_name": "Lovelace", "street": ["12 St James's Square"],
+                  "city": "London", "country_id": "GB", "default_billing": True}),
+        "customer_address_edit": http_event(
+            "PUT /customers/{customer_id}/addresses/{address_id}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER, "address_id": "a1"},
+            body={"first_name": "Ada", "last_name": "Lovelace", "street": ["1 Main St"], "city": "London",
+                  "country_id": "GB", "default_shipping": True}),
+        "customer_address_delete": http_event(
+            "DELETE /customers/{customer_id}/addresses/{address_id}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER, "address_id": "a1"}),
+        "customer_audit_get": http_event(
+            "GET /customers/{customer_id}/audit", request_time, scopes=["audit:read"],
+            path_parameters={"customer_id": CUSTOMER}),
         "openapi_get": http_event("GET /openapi.json", request_time, scopes=None),
         "docs_get": http_event("GET /docs", request_time, scopes=None),
     }

@@ -27,3 +27,19 @@ class InvalidRequest(DomainError):
 
 class ChangeConflict(Exception):
     """A guarded item changed between read and write (not a replay): retry with fresh data."""
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class PreconditionRequired(DomainError):
+    status, code = 428, "precondition_required"
+
+
+class PreconditionFailed(DomainError):
+    status, code = 412, "precondition_failed"
+
+
+class EmailTaken(Exception):
+    """Another customer of the same website already has this email."""

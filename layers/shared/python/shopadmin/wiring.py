@@ -40,6 +40,15 @@ def customer_store():
 
 
 @functools.lru_cache(maxsize=1)
+def customer_accounts():
+    from shopadmin.dal.customer_accounts import CustomerAccounts
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return CustomerAccounts()
+
+
+@functools.lru_cache(maxsize=1)
 def online_config():
     from shopadmin.logic.online_config import CachedConfig
 
@@ -67,12 +76,12 @@ def events_queue():
 def ingest_context():
     from shopadmin.logic.ingest import IngestContext
 
-    return IngestContext(presence_store(), customer_store(), online_config(), now)
+    return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now)
 
 
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
-    for factory in (presence_store, customer_store, online_config, known_websites, events_queue, ingest_context,
+    for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
                     get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

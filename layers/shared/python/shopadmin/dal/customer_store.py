@@ -11,9 +11,13 @@ from shopadmin.dal.tables import (
     CheckoutDraft,
     CustomersTableItem,
     EventMarker,
+    NewsletterItem,
     OnlineConfigItem,
+    OrderItem,
     ProfileItem,
+    ReviewItem,
     WebsitesItem,
+    WishItem,
     failed_conditions,
     transaction_connection,
 )
@@ -25,6 +29,11 @@ from shopadmin.models.collections import (
     CartOwner,
     CheckoutDraftSave,
     CollectionChange,
+    NewsletterSet,
+    OrderPut,
+    ReviewPut,
+    WishlistAdd,
+    WishlistRemove,
 )
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
@@ -92,21 +101,6 @@ class CustomerStore:
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 
-    def create_profile(self, customer_id: str, website_id: str, snapshot: CustomerSnapshot, now_ms: int) -> bool:
-        """Create once; False when it already exists (a replay, or created by the admin first)."""
-        item = ProfileItem(
-            customer_pk(customer_id), PROFILE_SK, customer_id=customer_id, website_id=website_id,
-            email=snapshot.email, first_name=snapshot.first_name, last_name=snapshot.last_name,
-            company=snapshot.company, created_at=now_ms,
-        )
-        try:
-            item.save(condition=ProfileItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
     # ------------------------------------------------------------ carts and unsaved data
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]:
         lines = []
@@ -164,6 +158,24 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
         draft = CheckoutDraft(guest_pk(operation.session_id), DRAFT_SK, data=operation.data_json,
                               updated_at=updated_at, expires_at=operation.expires_at)
         transaction.save(draft)
+    elif isinstance(operation, OrderPut):
+        transaction.save(OrderItem(customer_pk(operation.customer_id), f"ORDER#{operation.order_id}",
+                                   order_id=operation.order_id, status="placed", total=operation.total,
+                                   created_at=operation.created_at, items=operation.items_json,
+                                   placed_by=operation.placed_by))
+    elif isinstance(operation, WishlistAdd):
+        transaction.save(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}", sku=operation.sku,
+                                  added_at=operation.added_at))
+    elif isinstance(operation, WishlistRemove):
+        transaction.delete(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}"))
+    elif isinstance(operation, ReviewPut):
+        transaction.save(ReviewItem(customer_pk(operation.customer_id), f"REVIEW#{operation.review_id}",
+                                    review_id=operation.review_id, sku=operation.sku, rating=operation.rating,
+                                    status="pending", created_at=operation.created_at))
+    elif isinstance(operation, NewsletterSet):
+        transaction.save(NewsletterItem(customer_pk(operation.customer_id), f"NEWSLETTER#{operation.website_id}",
+                                        website_id=operation.website_id, subscribed=operation.subscribed,
+                                        changed_at=operation.changed_at))
     else:  # pragma: no cover - a new operation type must be handled here
         raise TypeError(f"unknown operation {type(operation).__name__}")
 

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from shopadmin.clock import Clock
 from shopadmin.errors import ChangeConflict
 from shopadmin.observability import logger
+from shopadmin.logic import customer_events
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import apply_event, apply_events, snapshot_from
 from shopadmin.models.collections import (
@@ -27,7 +28,12 @@ from shopadmin.models.collections import (
     CartOwner,
     CheckoutDraftSave,
     CollectionChange,
+    NewsletterSet,
     Operation,
+    OrderPut,
+    ReviewPut,
+    WishlistAdd,
+    WishlistRemove,
 )
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, EventInvalid, StorefrontEvent, parse_event
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
@@ -50,7 +56,6 @@ class CustomerStorePort(Protocol):
     def known_websites(self) -> set[str]: ...
     def register_websites(self, website_ids: set[str]) -> None: ...
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]: ...
-    def create_profile(self, customer_id: str, website_id: str, snapshot: CustomerSnapshot, now_ms: int) -> bool: ...
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]: ...
     def apply_change(self, change: CollectionChange) -> bool: ...
 
@@ -75,6 +80,7 @@ class BatchOutcome:
 class IngestContext:
     presence: PresenceStorePort
     customers: CustomerStorePort
+    accounts: Any  # logic.customer_accounts.AccountsPort + touch_activity
     config: CachedConfig
     clock: Clock
     known_websites: set[str] | None = None  # per-process cache of registered websites
@@ -120,7 +126,7 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
         return outcome
 
     _register_websites({e.website_id for _, e in events}, ctx)
-    profiles = _profiles_for(events, ctx, now)
+    profiles = _profiles_for(events, ctx, now, outcome)
 
     by_session: dict[str, list[tuple[str, StorefrontEvent]]] = defaultdict(list)
     for message_id, event in events:
@@ -154,14 +160,22 @@ def _register_websites(websites: set[str], ctx: IngestContext) -> None:
         ctx.known_websites |= new
 
 
-def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext, now: int) -> dict[str, CustomerSnapshot]:
-    """Name, email and company to copy into rows: from registrations in the batch, else stored profiles."""
+def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext, now: int,
+                  outcome: BatchOutcome) -> dict[str, CustomerSnapshot]:
+    """Name, email and company to copy into rows: from registrations in the batch, else stored profiles.
+
+    Registrations create the account first (once), so a login anywhere finds it.
+    """
     profiles: dict[str, CustomerSnapshot] = {}
-    for _, event in events:
+    for message_id, event in events:
         if event.type == "customer_registered":
-            snapshot = snapshot_from(event.data)
-            ctx.customers.create_profile(event.customer_id, event.website_id, snapshot, now)
-            profiles[event.customer_id] = snapshot
+            try:
+                customer_events.register(event, ctx.accounts, now)
+            except EventInvalid as invalid:
+                outcome.failures[message_id] = f"invalid event: {invalid.reason}"
+            except Exception as error:  # noqa: BLE001 - transient: the message is retried
+                outcome.failures[message_id] = f"retry: registration failed ({type(error).__name__})"
+            profiles[event.customer_id] = snapshot_from(event.data)
     wanted = [e.customer_id for _, e in events if e.type in BINDING_TYPES and e.customer_id not in profiles]
     if wanted:
         profiles.update(ctx.customers.get_profiles(wanted))
@@ -183,41 +197,67 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
 
 def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state: PresenceState | None,
                        config, profiles, ctx: IngestContext, now: int, outcome: BatchOutcome) -> None:
-    """Cart, checkout-draft and merge changes, oldest first, each once per event id."""
+    """Account and collection changes, oldest first, each once per event id."""
     ordered = sorted(session_events, key=lambda pair: pair[1].occurred_ms)
     for message_id, event in ordered:
         bound_before = state.customer_id if state else None
+        assisted_by = state.assisted_by if state else None
         state = apply_event(state, event, config.online_minutes_interval, profiles)
         try:
-            for change_builder in _changes_for(event, bound_before, state, config, now):
+            _account_effects(event, bound_before, ctx, now)
+            for change_builder in _changes_for(event, bound_before, assisted_by, state, config, now):
                 _apply_with_retry(change_builder, ctx, outcome)
+        except EventInvalid as invalid:
+            outcome.failures[message_id] = f"invalid event: {invalid.reason}"
         except Exception as error:  # noqa: BLE001
             outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
 
 
-def _changes_for(event: StorefrontEvent, bound_before: str | None, state: PresenceState | None,
-                 config, now: int):
+def _account_effects(event: StorefrontEvent, bound_before: str | None, ctx: IngestContext, now: int) -> None:
+    if event.type in BINDING_TYPES:
+        ctx.accounts.touch_activity(event.customer_id, "last_login_at", event.occurred_ms)
+    elif event.type == "customer_logged_out" and (event.customer_id or bound_before):
+        ctx.accounts.touch_activity(event.customer_id or bound_before, "last_logout_at", event.occurred_ms)
+    elif event.type == "account_updated":
+        customer_events.update_account(event, ctx.accounts, now)
+
+
+def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: str | None,
+                 state: PresenceState | None, config, now: int):
     """Callables building the event's changes (rebuilt on retry so merges re-read the guest cart)."""
     guest_expiry = now // 1000 + config.customer_data_lifetime * 60
+    customer_id = event.customer_id or (state.customer_id if state else None)
+    at = event.occurred_ms
+    data = event.data
+    single: Operation | None = None
     if event.type in ("cart_item_added", "cart_item_updated", "cart_item_removed"):
-        owner_id = event.customer_id or (state.customer_id if state else None)
-        owner = CartOwner("customer", owner_id) if owner_id else CartOwner("guest", event.session_id)
+        owner = CartOwner("customer", customer_id) if customer_id else CartOwner("guest", event.session_id)
         expires = None if owner.kind == "customer" else guest_expiry
-        data = event.data
-        operation: Operation
         if event.type == "cart_item_added":
-            operation = CartLineAdd(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
+            single = CartLineAdd(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
         elif event.type == "cart_item_updated":
-            operation = CartLineSet(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
+            single = CartLineSet(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
         else:
-            operation = CartLineRemove(owner, data["sku"])
-        yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
+            single = CartLineRemove(owner, data["sku"])
     elif event.type == "checkout_draft_saved":
-        draft = CheckoutDraftSave(event.session_id, json.dumps(event.data, sort_keys=True), guest_expiry)
-        yield lambda ctx: [CollectionChange(event.event_id, "apply", (draft,), now)]
+        single = CheckoutDraftSave(event.session_id, json.dumps(data, sort_keys=True), guest_expiry)
+    elif event.type == "order_placed" and customer_id:
+        total = data.get("total") or "0.00"
+        single = OrderPut(customer_id, data["order_id"], total, at, placed_by=assisted_by)
+    elif event.type == "wishlist_item_added":
+        single = WishlistAdd(event.customer_id, data["sku"], at)
+    elif event.type == "wishlist_item_removed":
+        single = WishlistRemove(event.customer_id, data["sku"])
+    elif event.type == "review_submitted" and customer_id:
+        single = ReviewPut(customer_id, data.get("review_id") or event.event_id, data["sku"], data.get("rating"), at)
+    elif event.type in ("newsletter_subscribed", "newsletter_unsubscribed"):
+        single = NewsletterSet(event.customer_id, event.website_id, event.type == "newsletter_subscribed", at)
     elif event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id:
         if bound_before != event.customer_id:
             yield lambda ctx: merge_guest_cart(event, ctx, now)
+    if single is not None:
+        operation = single
+        yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
 
 
 def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> list[CollectionChange]:

@@ -50,7 +50,48 @@ class CheckoutDraftSave:
     expires_at: int
 
 
-Operation = Union[CartLineAdd, CartLineSet, CartLineRemove, CheckoutDraftSave]
+@dataclass(frozen=True)
+class OrderPut:
+    customer_id: str
+    order_id: str
+    total: str
+    created_at: int
+    items_json: str | None = None
+    placed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class WishlistAdd:
+    customer_id: str
+    sku: str
+    added_at: int
+
+
+@dataclass(frozen=True)
+class WishlistRemove:
+    customer_id: str
+    sku: str
+
+
+@dataclass(frozen=True)
+class ReviewPut:
+    customer_id: str
+    review_id: str
+    sku: str
+    rating: int | None
+    created_at: int
+
+
+@dataclass(frozen=True)
+class NewsletterSet:
+    customer_id: str
+    website_id: str
+    subscribed: bool
+    changed_at: int
+
+
+Operation = Union[CartLineAdd, CartLineSet, CartLineRemove, CheckoutDraftSave, OrderPut, WishlistAdd, WishlistRemove,
+                  ReviewPut, NewsletterSet]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,14 @@
+"""CustomersFunction: the customer grid, the Customer Information page, edits and the address book."""
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from shopadmin.api.resolver import create_app
+from shopadmin.api.routes import customers
+from shopadmin.observability import logger
+
+app = create_app(customers.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event, context):
+    return app.resolve(event, context)

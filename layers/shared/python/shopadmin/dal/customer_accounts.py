@@ -1,0 +1,280 @@
+"""Customer accounts in the customers table: profile, address book, email claims, audit, the grid.
+
+Every account write is one transaction: the profile guarded by the version it was read at
+(PynamoDB VersionAttribute), the email claim swapped when the email or website changes, the
+address book changes and the audit entry. Either all of it is saved or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shopadmin.dal.customer_store import customer_pk
+from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
+from shopadmin.dal.tables import (
+    GRID_PARTITION,
+    ActivityItem,
+    AddressItem,
+    AuditItem,
+    CartLine,
+    CustomersTableItem,
+    EmailClaim,
+    NewsletterItem,
+    OrderItem,
+    PresenceItem,
+    ProfileItem,
+    ReviewItem,
+    TabRecord,
+    WishItem,
+    failed_conditions,
+    transaction_connection,
+)
+from shopadmin.errors import ChangeConflict, EmailTaken
+
+PROFILE_SK = "PROFILE"
+ACTIVITY_SK = "ACTIVITY"
+ADDRESS_PREFIX = "ADDRESS#"
+CLAIM_SK = "EMAIL"
+GRID_SORT_INDEXES = {"created_at": "grid-by-created", "email": "grid-by-email", "last_name": "grid-by-last-name",
+                     "first_name": "grid-by-first-name"}
+ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
+                  "website_id", "group_id", "company", "allow_remote_assistance")
+ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "city", "region", "postcode", "country_id",
+                  "telephone")
+
+
+def email_claim_pk(website_id: str, email: str) -> str:
+    return f"EMAIL#{website_id}#{email.strip().lower()}"
+
+
+def audit_pk(customer_id: str) -> str:
+    return f"AUDIT#{customer_id}"
+
+
+def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None, last: str | None) -> dict:
+    def key(value: str | None) -> str:
+        return f"{(value or '').lower()}#{customer_id}"
+
+    return {"grid_pk": GRID_PARTITION, "grid_created": f"{created_at:013d}#{customer_id}", "grid_email": key(email),
+            "grid_first_name": key(first), "grid_last_name": key(last)}
+
+
+def profile_from_item(item: ProfileItem) -> AccountRecord:
+    return AccountRecord(
+        customer_id=item.customer_id,
+        fields={name: getattr(item, name) for name in ACCOUNT_FIELDS} | {"group_id": int(item.group_id or 1)},
+        created_at=int(item.created_at),
+        version=item.version,
+        default_billing_id=item.default_billing_id,
+        default_shipping_id=item.default_shipping_id,
+        account_event_at=_int(item.account_event_at),
+    )
+
+
+def address_from_item(item: AddressItem) -> dict[str, Any]:
+    return {name: (list(getattr(item, name)) if name == "street" else getattr(item, name)) for name in ADDRESS_FIELDS}
+
+
+class CustomerAccounts:
+    # ------------------------------------------------------------ reads
+    def load_collection(self, customer_id: str, consistent: bool = True) -> CustomerCollection | None:
+        """Every item of the customer's collection: one Query (PynamoDB pages it past 1 MB)."""
+        collection: CustomerCollection | None = None
+        others = []
+        for item in CustomersTableItem.query(customer_pk(customer_id), consistent_read=consistent):
+            if isinstance(item, ProfileItem):
+                collection = CustomerCollection(account=profile_from_item(item))
+            else:
+                others.append(item)
+        if collection is None:
+            return None
+        for item in others:
+            _collect(collection, item)
+        return collection
+
+    def get_account(self, customer_id: str, consistent: bool = True) -> AccountRecord | None:
+        collection = self.load_collection(customer_id, consistent)
+        return collection.account if collection else None
+
+    def session_ids(self, customer_id: str) -> list[str]:
+        return [item.session_id for item in
+                PresenceItem.sessions_by_customer.query(customer_id, attributes_to_get=["session_id"])]
+
+    def grid_page(self, sort_field: str, descending: bool, start_after: str | None, limit: int,
+                  website_id: str | None, group_id: int | None, prefix: str | None = None
+                  ) -> tuple[list[AccountRecord], str | None]:
+        """One page of a grid index in its order, or (with `prefix`) the keys starting with it."""
+        index, attribute = {
+            "created_at": (ProfileItem.grid_by_created, ProfileItem.grid_created),
+            "email": (ProfileItem.grid_by_email, ProfileItem.grid_email),
+            "last_name": (ProfileItem.grid_by_last_name, ProfileItem.grid_last_name),
+            "first_name": (ProfileItem.grid_by_first_name, ProfileItem.grid_first_name),
+        }[sort_field]
+        if prefix is not None:
+            key_condition = attribute.startswith(prefix)
+        elif start_after is not None:
+            key_condition = attribute < start_after if descending else attribute > start_after
+        else:
+            key_condition = None
+        condition = None
+        if website_id is not None:
+            condition = ProfileItem.website_id == website_id
+        if group_id is not None:
+            group = ProfileItem.group_id == group_id
+            condition = group if condition is None else condition & group
+        rows = index.query(GRID_PARTITION, range_key_condition=key_condition, filter_condition=condition,
+                           scan_index_forward=not descending, page_size=limit + 1 if condition is None else 100)
+        found: list[ProfileItem] = []
+        for item in rows:
+            found.append(item)
+            if len(found) > limit:
+                last_key = getattr(found[limit - 1], attribute.attr_name)
+                return [profile_from_item(i) for i in found[:limit]], last_key
+        return [profile_from_item(i) for i in found], None
+
+    def audit_page(self, customer_id: str, before: str | None, limit: int) -> tuple[list[AuditRecord], str | None]:
+        condition = AuditItem.sk < before if before else None
+        rows = AuditItem.query(audit_pk(customer_id), range_key_condition=condition, scan_index_forward=False,
+                               page_size=limit + 1)
+        found = []
+        for item in rows:
+            found.append(item)
+            if len(found) > limit:
+                break
+        page = found[:limit]
+        records = [AuditRecord(i.entry_id, int(i.at), i.actor, i.action, json.loads(i.changes)) for i in page]
+        return records, (page[-1].sk if len(found) > limit else None)
+
+    # ------------------------------------------------------------ writes
+    def save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
+                     now_ms: int) -> int:
+        """Write the account in one transaction; returns the new version.
+
+        Raises ChangeConflict when the stored version is not `before.version` (or the customer
+        already exists, for a create) and EmailTaken when another customer holds the email.
+        """
+        profile = self._profile_item(after, now_ms)
+        if before is not None:
+            profile.version = before.version
+        claims_change = before is None or _claim_key(before) != _claim_key(after)
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                if before is None:
+                    transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
+                else:
+                    # VersionAttribute adds "version = :read": a stale save is cancelled whole
+                    transaction.save(profile, return_values="ALL_OLD")
+                if claims_change:
+                    claim = EmailClaim(_claim_key(after), CLAIM_SK, customer_id=after.customer_id)
+                    transaction.save(claim, condition=EmailClaim.pk.does_not_exist(), return_values="ALL_OLD")
+                    if before is not None:
+                        transaction.delete(EmailClaim(_claim_key(before), CLAIM_SK),
+                                           condition=EmailClaim.customer_id == before.customer_id)
+                old_addresses = before.addresses if before else {}
+                for address_id, fields in after.addresses.items():
+                    if old_addresses.get(address_id) != fields:
+                        transaction.save(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id,
+                                                     address_id=address_id, **fields))
+                for address_id in old_addresses.keys() - after.addresses.keys():
+                    transaction.delete(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id))
+                for audit in audits:
+                    transaction.save(_audit_item(after.customer_id, audit))
+        except TransactWriteError as error:
+            failed = failed_conditions(error)
+            if claims_change and _claim_key(after) in failed and profile.pk not in failed:
+                raise EmailTaken(after.fields["email"]) from None
+            if failed:
+                raise ChangeConflict(after.customer_id) from None
+            raise
+        return profile.version
+
+    def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
+        _audit_item(customer_id, audit).save()
+
+    def refresh_sessions(self, customer_id: str, snapshot: dict[str, str | None]) -> int:
+        """Copy the saved name/email/company into the customer's presence rows (still bound to them)."""
+        refreshed = 0
+        for session_id in self.session_ids(customer_id):
+            actions = []  # PynamoDB bumps the version itself, so ingest re-reads before its next write
+            for name in ("first_name", "last_name", "email", "company"):
+                value = snapshot.get(name)
+                attribute = getattr(PresenceItem, name)
+                actions.append(attribute.set(value) if value else attribute.remove())
+                if name != "company":
+                    search = getattr(PresenceItem, f"search_{name}")
+                    actions.append(search.set(value.lower()) if value else search.remove())
+            try:
+                PresenceItem(session_id).update(actions=actions, condition=PresenceItem.customer_id == customer_id,
+                                                add_version_condition=False)
+                refreshed += 1
+            except Exception as error:  # noqa: BLE001 - the session moved on (logout, other customer)
+                if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise
+        return refreshed
+
+    def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool:
+        """last_login_at / last_logout_at only move forward (late events leave them alone)."""
+        attribute = getattr(ActivityItem, field_name)
+        try:
+            ActivityItem(customer_pk(customer_id), ACTIVITY_SK).update(
+                actions=[attribute.set(at_ms), ActivityItem.kind.set(ActivityItem)],
+                condition=attribute.does_not_exist() | (attribute < at_ms),
+            )
+        except Exception as error:  # noqa: BLE001
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # ------------------------------------------------------------ helpers
+    def _profile_item(self, record: AccountRecord, now_ms: int) -> ProfileItem:
+        values = dict(record.fields)
+        return ProfileItem(
+            customer_pk(record.customer_id), PROFILE_SK, customer_id=record.customer_id,
+            created_at=record.created_at, updated_at=now_ms, account_event_at=record.account_event_at,
+            default_billing_id=record.default_billing_id, default_shipping_id=record.default_shipping_id,
+            **{k: v for k, v in values.items() if v is not None},
+            **grid_keys(record.customer_id, record.created_at, values.get("email"), values.get("first_name"),
+                        values.get("last_name")),
+        )
+
+
+def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
+    if isinstance(item, AddressItem):
+        collection.account.addresses[item.address_id] = address_from_item(item)
+    elif isinstance(item, ActivityItem):
+        collection.last_login_at = _int(item.last_login_at)
+        collection.last_logout_at = _int(item.last_logout_at)
+    elif isinstance(item, OrderItem):
+        collection.orders.append({"id": item.order_id, "status": item.status, "total": item.total,
+                                  "created_at": int(item.created_at), "placed_by": item.placed_by,
+                                  "items": json.loads(item.items) if item.items else []})
+    elif isinstance(item, CartLine):
+        collection.cart.append({"sku": item.sku, "qty": int(item.qty), "name": item.name, "price": item.price})
+    elif isinstance(item, WishItem):
+        collection.wishlist.append({"sku": item.sku, "added_at": int(item.added_at)})
+    elif isinstance(item, ReviewItem):
+        collection.reviews.append({"id": item.review_id, "sku": item.sku, "rating": _int(item.rating),
+                                   "status": item.status, "created_at": int(item.created_at)})
+    elif isinstance(item, NewsletterItem):
+        collection.newsletter[item.website_id] = bool(item.subscribed)
+    elif isinstance(item, TabRecord):
+        collection.tabs.setdefault(item.tab, []).append(json.loads(item.data))
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _claim_key(record: AccountRecord) -> str:
+    return email_claim_pk(record.fields["website_id"], record.fields["email"])
+
+
+def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:
+    return AuditItem(audit_pk(customer_id), f"{audit.at:013d}#{audit.entry_id}", entry_id=audit.entry_id,
+                     at=audit.at, actor=audit.actor, action=audit.action,
+                     changes=json.dumps(audit.changes, default=str, sort_keys=True))

@@ -1,0 +1,26 @@
+"""Audit entries: who, when, what, and before/after of the fields that changed (never secrets)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Mapping
+
+from shopadmin.models.records import AuditRecord
+
+# Never recorded, whatever an action passes in.
+SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "token", "token_hash"})
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict]:
+    changes = {}
+    for name in sorted(set(before) | set(after)):
+        if name in SECRET_FIELDS:
+            continue
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            changes[name] = {"before": old, "after": new}
+    return changes
+
+
+def audit_entry(actor: str, action: str, at_ms: int, changes: dict[str, dict] | None = None) -> AuditRecord:
+    return AuditRecord(entry_id=uuid.uuid4().hex, at=at_ms, actor=actor, action=action, changes=changes or {})
