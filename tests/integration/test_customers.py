@@ -122,8 +122,10 @@ def test_edits_need_a_precondition_and_stale_ones_change_nothing(aws, clock):
     cid = customer["id"]
     status, _, _ = api("PATCH", f"/customers/{cid}", {"taxvat": "X"})
     assert status == 428
-    status, _, _ = api("PATCH", f"/customers/{cid}", {"taxvat": "X"}, headers={"if-match": "nonsense"})
-    assert status == 412
+    status, error, _ = api("PATCH", f"/customers/{cid}", {"taxvat": "X"}, headers={"if-match": "nonsense"})
+    assert status == 422 and "if-match" in error["error"]["details"][0]["field"]
+    status, _, _ = api("PATCH", f"/customers/{cid}", {"taxvat": "X", "version": 5}, headers={"if-match": etag})
+    assert status == 412  # If-Match and version disagree
     assert api("PATCH", f"/customers/{cid}", {"taxvat": "X"}, headers={"if-match": etag})[0] == 200
     status, error, _ = api("PATCH", f"/customers/{cid}", {"taxvat": "Y"}, headers={"if-match": etag})
     assert status == 409

@@ -7,8 +7,13 @@ import json
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from typing import Union
+
+from pydantic import BaseModel, Field, RootModel
 
 from shopadmin.errors import DomainError
 from shopadmin.observability import logger
@@ -27,6 +32,16 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+class GatewayMessage(BaseModel):
+    """The body API Gateway itself answers with (authorizer 401/403, throttling 429, 413)."""
+
+    message: str
+
+
+class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
+    """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
 
 
 def error_response(status: int, code: str, message: str, details: list | None = None) -> Response:
@@ -48,6 +63,24 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         details = [{"field": _field(p.get("loc", ())), "reason": p.get("msg", "invalid")} for p in problems]
         return error_response(422, "validation_error", "The request does not match the schema", details)
 
+    def _unsupported_media_type() -> Response:
+        return error_response(415, "unsupported_media_type", "Send the body as application/json",
+                              [{"field": "header.content-type", "reason": "must be application/json"}])
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(_: RequestUnsupportedContentType) -> Response:
+        return _unsupported_media_type()
+
+    def _sent_json() -> bool:
+        content_type = (app.current_event.headers or {}).get("content-type", "") or ""
+        media = content_type.split(";")[0].strip().lower()
+        return media in ("", "application/json") or media.endswith("+json")
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response:
+        return error_response(400, "invalid_json", "The request body is not UTF-8 JSON",
+                              [{"field": "body", "reason": "not UTF-8"}])
+
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
         return error_response(error.status, error.code, error.message, error.details)
@@ -58,6 +91,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if isinstance(error, ValueError) and not _sent_json():
+            # Powertools parses form and multipart bodies before our code runs (and raises
+            # ValueError on a multipart body without a boundary); this API only takes JSON.
+            return _unsupported_media_type()
         # type only: messages of unexpected errors may quote personal data
         logger.error("unhandled error", extra={"error_type": type(error).__name__})
         return error_response(500, "internal_error", "Internal error")

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from shopadmin.api.errors import ErrorResponse, register_error_handlers
+from shopadmin.api.errors import ErrorOrGatewayMessage, ErrorResponse, GatewayMessage, register_error_handlers
 
 SECURITY_SCHEME = "bearerJwt"
 SECURITY_SCHEMES = {
@@ -30,18 +30,28 @@ _ERROR_DESCRIPTIONS = {
     412: "If-Match does not match",
     422: "A field breaks the schema; details name it",
     428: "A precondition (If-Match or version) is required",
+    413: "Request body too large (API Gateway)",
+    415: "The body is not application/json",
     429: "Too many requests",
+    503: "Too many concurrent changes to the same item; retry (with the same Idempotency-Key)",
 }
+# Answered by API Gateway before any handler runs, on every route.
+_GATEWAY_STATUSES = {413: GatewayMessage, 401: ErrorOrGatewayMessage, 403: ErrorOrGatewayMessage,
+                     429: ErrorOrGatewayMessage}
 
 
 def error_responses(*statuses: int) -> dict:
     """OpenAPI responses for the errors a route can return (401/403/422 are always possible)."""
-    wanted = sorted({401, 403, 422, *statuses})
+    # a route that reads a body (it can answer 400) can also answer 415
+    wanted = sorted({401, 403, 413, 422, 429, *statuses} | ({415} if 400 in statuses else set()))
     return {
         status: {"description": _ERROR_DESCRIPTIONS[status],
-                 "content": {"application/json": {"model": ErrorResponse}}}
+                 "content": {"application/json": {"model": _GATEWAY_STATUSES.get(status, ErrorResponse)}}}
         for status in wanted
     }
+
+
+NO_CONTENT = {204: {"description": "Done; no body", "content": {}}}
 
 
 def secured(scope: str) -> list[dict[str, list[str]]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
 from shopadmin.models.events import Email, WebsiteId
 from shopadmin.models.presence import OnlineRow
@@ -13,7 +14,7 @@ from shopadmin.models.presence import OnlineRow
 Gender = Literal["male", "female", "not_specified"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
 OptionalText = Optional[Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]]
-GroupId = Annotated[int, Field(ge=0, le=10_000)]
+GroupId = Annotated[StrictInt, Field(ge=0, le=10_000)]
 
 QUICK_EDIT_FIELDS = ("email", "website_id", "taxvat", "gender", "group_id")
 # Read-only fields a client may echo back in a full edit; they are ignored.
@@ -34,8 +35,8 @@ class AddressIn(BaseModel):
     postcode: Optional[Annotated[str, StringConstraints(max_length=20)]] = None
     country_id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(description="ISO 3166-1 alpha-2")
     telephone: Optional[Annotated[str, StringConstraints(max_length=32)]] = None
-    default_billing: bool = False
-    default_shipping: bool = False
+    default_billing: StrictBool = False
+    default_shipping: StrictBool = False
 
 
 class Address(AddressIn):
@@ -59,7 +60,17 @@ class CustomerAccount(BaseModel):
     website_id: WebsiteId
     group_id: GroupId = 1
     company: OptionalText = None
-    allow_remote_assistance: bool = Field(default=False, description="Allow remote shopping assistance")
+    allow_remote_assistance: StrictBool = Field(default=False, description="Allow remote shopping assistance")
+
+    @field_validator("dob", mode="before")
+    @classmethod
+    def _dob_is_a_date_string(cls, value):
+        # JSON has no date type: only "YYYY-MM-DD" is a date here (never a number of seconds)
+        if value is None or isinstance(value, date):
+            return value
+        if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+            raise ValueError("must be a date as YYYY-MM-DD")
+        return value
 
     @field_validator("dob")
     @classmethod
@@ -77,7 +88,8 @@ class CustomerFullEdit(CustomerAccount):
     """PUT body. `addresses`, when present, replaces the address book."""
 
     addresses: Optional[list[AddressIn]] = Field(default=None, max_length=50)
-    version: Optional[int] = Field(default=None, ge=1, description="The version this edit is based on (or If-Match)")
+    version: Optional[StrictInt] = Field(default=None, ge=1,
+                                         description="The version this edit is based on (or If-Match)")
     id: Optional[str] = Field(default=None, description="Ignored (read-only)")
     created_at: Optional[str] = Field(default=None, description="Ignored (read-only)")
 
@@ -92,7 +104,7 @@ class CustomerQuickEdit(BaseModel):
     taxvat: OptionalText = None
     gender: Optional[Gender] = None
     group_id: Optional[GroupId] = None
-    version: Optional[int] = Field(default=None, ge=1)
+    version: Optional[StrictInt] = Field(default=None, ge=1)
 
 
 class Customer(BaseModel):

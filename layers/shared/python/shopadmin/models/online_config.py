@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 DEFAULT_ONLINE_MINUTES_INTERVAL = 15
 DEFAULT_CUSTOMER_DATA_LIFETIME = 60
 
 
-def _blank_is_none(value: Any) -> Any:
-    """The admin form sends "" for an emptied field: blank means "use the default"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
+# The admin form sends "" for an emptied field: blank means "use the default".
+Blank = Annotated[str, StringConstraints(pattern=r"^\s*$", max_length=16)]
 
 
 class OnlineCustomersConfig(BaseModel):
@@ -35,17 +32,16 @@ class OnlineCustomersConfigUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    online_minutes_interval: Annotated[
-        Optional[Annotated[int, Field(ge=1, le=1440)]], BeforeValidator(_blank_is_none),
-        Field(description="1-1440 minutes; blank or null for the default (15)"),
-    ] = None
-    customer_data_lifetime: Annotated[
-        Optional[Annotated[int, Field(ge=1, le=10080)]], BeforeValidator(_blank_is_none),
-        Field(description="1-10080 minutes; blank or null for the default (60)"),
-    ] = None
+    online_minutes_interval: Optional[Union[Annotated[StrictInt, Field(ge=1, le=1440)], Blank]] = Field(
+        default=None, description="1-1440 minutes; blank or null for the default (15)")
+    customer_data_lifetime: Optional[Union[Annotated[StrictInt, Field(ge=1, le=10080)], Blank]] = Field(
+        default=None, description="1-10080 minutes; blank or null for the default (60)")
 
     def resolved(self) -> OnlineCustomersConfig:
+        def value(given, default: int) -> int:
+            return given if isinstance(given, int) else default  # None or blank: the default
+
         return OnlineCustomersConfig(
-            online_minutes_interval=self.online_minutes_interval or DEFAULT_ONLINE_MINUTES_INTERVAL,
-            customer_data_lifetime=self.customer_data_lifetime or DEFAULT_CUSTOMER_DATA_LIFETIME,
+            online_minutes_interval=value(self.online_minutes_interval, DEFAULT_ONLINE_MINUTES_INTERVAL),
+            customer_data_lifetime=value(self.customer_data_lifetime, DEFAULT_CUSTOMER_DATA_LIFETIME),
         )

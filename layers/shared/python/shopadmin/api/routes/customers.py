@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from shopadmin import wiring
 from shopadmin.api.auth import require_scope
-from shopadmin.api.resolver import error_responses, secured
+from shopadmin.api.resolver import NO_CONTENT, error_responses, secured
 from shopadmin.logic import customer_accounts as accounts
 from shopadmin.models.customer import (
     Address,
@@ -29,7 +29,7 @@ router = Router()
 TAG = "Customers"
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")]
 AddressId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-IfMatch = Annotated[Optional[str], Header(alias="if-match", max_length=64,
+IfMatch = Annotated[Optional[str], Header(alias="if-match", pattern=r'^(W/)?"[0-9]{1,12}"$',
                                           description='The ETag of the read this edit is based on, e.g. "3"')]
 
 
@@ -63,9 +63,7 @@ def get_customers(
              responses={201: {"description": "The customer, with its ETag"}, **error_responses(400, 409)})
 def post_customer(body: CustomerCreate) -> Response[Customer]:
     caller = require_scope(router, "customers:write")
-    account = CustomerCreate.model_validate(body.model_dump(exclude={"addresses"}))
-    saved = accounts.create_customer(account, body.addresses, wiring.customer_accounts(), caller.subject,
-                                     wiring.now())
+    saved = accounts.create_customer(body, body.addresses, wiring.customer_accounts(), caller.subject, wiring.now())
     return with_etag(201, saved.customer, saved.etag)
 
 
@@ -146,7 +144,7 @@ def put_address(customer_id: CustomerId, address_id: AddressId, body: AddressIn)
 
 @router.delete("/customers/<customer_id>/addresses/<address_id>", summary="Delete an address", tags=[TAG],
                security=secured("customers:write"),
-               responses={204: {"description": "Deleted"}, **error_responses(404, 409)})
+               responses={**NO_CONTENT, **error_responses(404, 409)})
 def delete_address(customer_id: CustomerId, address_id: AddressId):
     caller = require_scope(router, "customers:write")
     accounts.change_address(customer_id, address_id, None, wiring.customer_accounts(), caller.subject, wiring.now())
