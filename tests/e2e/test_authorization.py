@@ -122,3 +122,21 @@ def test_cors_preflight_is_answered_by_the_gateway(api):
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://admin.example")
     assert set(response.headers["Access-Control-Allow-Methods"].split(",")) == set(cors["allowMethods"])
+
+
+# A storefront's token: only the storefront scopes, bound to one website.
+STOREFRONT_SCOPES = frozenset({"events:write", "sessions:read", "sessions:write"})
+ADMIN_ROUTES = [r for r in PROTECTED if not set(r.scopes) & STOREFRONT_SCOPES]
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=ids)
+def test_admin_routes_refuse_storefront_tokens(api, route):
+    storefront = token.mint(scopes=sorted(STOREFRONT_SCOPES), sub="storefront-base", website_id="base")
+    response = call(api, route, token=storefront)
+    assert response.status_code == 403, route.key
+
+
+def test_storefront_routes_are_the_only_ones_a_storefront_token_reaches():
+    reachable = {r.key for r in PROTECTED if set(r.scopes) & STOREFRONT_SCOPES}
+    assert reachable >= {"POST /storefront/events", "GET /storefront/sessions/{session_id}"}
+    assert not any(k.startswith(("GET /customers", "PUT /config", "GET /online-customers")) for k in reachable)
