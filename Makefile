@@ -43,8 +43,14 @@ run: $(STAMP)
 token: $(STAMP)
 	@$(PY) -m local.token --scopes "$(SCOPES)"
 
+# Debian's Chromium for the browser tests (tests/browser): `playwright install` cannot download
+# browsers here, so Playwright drives this one. Installed only when missing (we run as root).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y chromium chromium-driver
+
 ## test: every layer; pytest's exit code is kept (5 = no tests collected fails the build)
-test: $(STAMP) $(SAM_STAMP)
+test: $(STAMP) $(SAM_STAMP) $(CHROMIUM)
 	$(PY) -m pytest -p no:cacheprovider tests
 
 test-unit: $(STAMP)
@@ -55,6 +61,9 @@ test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 test-infra: $(STAMP) $(SAM_STAMP)
 	$(PY) -m pytest tests/infrastructure
+.PHONY: test-browser
+test-browser: $(STAMP) $(CHROMIUM)
+	$(PY) -m pytest tests/browser
 
 ## openapi: regenerate docs/openapi.json from the route declarations (a test compares them)
 openapi: $(STAMP)

@@ -257,8 +257,57 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
         "customer_audit_get": http_event(
             "GET /customers/{customer_id}/audit", request_time, scopes=["audit:read"],
             path_parameters={"customer_id": CUSTOMER}),
+        "customer_cart_get": http_event(
+            "GET /customers/{customer_id}/cart", request_time, scopes=["customers:read"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "customer_cart_item_put": http_event(
+            "PUT /customers/{customer_id}/cart/items/{sku}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER, "sku": "MH01"},
+            body={"qty": 2, "name": "Sample Hoodie", "price": "52.00"}),
+        "customer_cart_item_delete": http_event(
+            "DELETE /customers/{customer_id}/cart/items/{sku}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER, "sku": "MH01"}),
+        "customer_orders_get": http_event(
+            "GET /customers/{customer_id}/orders", request_time, scopes=["customers:read"],
+            path_parameters={"customer_id": CUSTOMER}, query={"limit": "20"}),
+        "customer_order_create": http_event(
+            "POST /customers/{customer_id}/orders", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"idempotency-key": "sample-order-1"},
+            body={"items": [{"sku": "MH01", "qty": 1, "name": "Sample Hoodie", "price": "52.00"}]}),
+        "customer_order_from_cart": http_event(
+            "POST /customers/{customer_id}/orders", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"idempotency-key": "sample-order-2"},
+            body={"from_cart": True}),
+        "customer_store_credit_adjust": http_event(
+            "POST /customers/{customer_id}/store-credit/adjustments", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"idempotency-key": "sample-credit-1"},
+            body={"amount": "12.50", "reason": "Goodwill for a late delivery"}),
+        "customer_reward_points_adjust": http_event(
+            "POST /customers/{customer_id}/reward-points/adjustments", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, headers={"idempotency-key": "sample-points-1"},
+            body={"points": 120, "reason": "Welcome bonus"}),
+        "customer_newsletter_put": http_event(
+            "PUT /customers/{customer_id}/newsletter", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER}, body={"website_id": WEBSITE, "subscribed": True}),
+        "customer_login_as": http_event(
+            "POST /customers/{customer_id}/login-as", request_time, scopes=["customers:assist"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "storefront_login_as_redeem": http_event(
+            "POST /storefront/login-as/redeem", request_time, scopes=["sessions:write"],
+            extra_claims={"sub": "storefront-sample", "website_id": WEBSITE},
+            body={"secret": "sample-secret-not-a-real-one-0000000000000", "session_id": "v-sample-assisted"}),
+        "customer_force_sign_in": http_event(
+            "POST /customers/{customer_id}/force-sign-in", request_time, scopes=["customers:credentials"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "customer_password_reset": http_event(
+            "POST /customers/{customer_id}/password-reset", request_time, scopes=["customers:credentials"],
+            path_parameters={"customer_id": CUSTOMER}),
+        "customer_delete": http_event(
+            "DELETE /customers/{customer_id}", request_time, scopes=["customers:delete"],
+            path_parameters={"customer_id": CUSTOMER}),
         "openapi_get": http_event("GET /openapi.json", request_time, scopes=None),
         "docs_get": http_event("GET /docs", request_time, scopes=None),
+        "console_get": http_event("GET /console", request_time, scopes=None),
     }
 
 

@@ -23,6 +23,10 @@ CUSTOMERS = [
     ("c-demo-3", "Amara", "Okafor", "Okafor & Daughters", ("MJ01", "Beaumont Summit Kit", "42.00")),
     ("c-demo-4", "Henrik", "Lindqvist", None, ("24-MB01", "Joust Duffle Bag", "34.00")),
 ]
+# Newsletters the shop "sent" to every demo customer: in AWS the mailer integration records these
+# (CustomerCommerce.record_newsletter_sent); no storefront event carries them.
+NEWSLETTERS_SENT = [("q-demo-1", "Autumn collection is here", 21), ("q-demo-2", "Black Friday preview", 7),
+                    ("q-demo-3", "Your weekly picks", 1)]  # (queue id, subject, days ago)
 VISITOR_PRODUCTS = [("24-WG085", "Sprite Yoga Strap 6 foot", "14.00"), ("MS04", "Gobi HeatTec Tee", "29.00"),
                     ("WT09", "Breathe-Easy Tank", "34.00")]
 
@@ -54,6 +58,9 @@ def demo_events(now: datetime | None = None) -> list[dict]:
             event("cart_item_added", start + timedelta(minutes=1), session, customer_id, f"/{sku.lower()}.html",
                   {"sku": sku, "qty": 1, "price": price, "name": name}),
         ]
+        if n % 2 == 0:
+            events.append(event("newsletter_subscribed", start + timedelta(minutes=2), session, customer_id,
+                                "/newsletter/manage"))
     for n, (sku, name, price) in enumerate(VISITOR_PRODUCTS):
         session = f"v-demo-{run}-v{n + 1}"
         start = now - timedelta(minutes=4 - n)
@@ -64,6 +71,21 @@ def demo_events(now: datetime | None = None) -> list[dict]:
                   {"sku": sku, "qty": 1, "price": price, "name": name}),
         ]
     return events
+
+
+def record_newsletters_sent(store, now: datetime | None = None) -> int:
+    """The "newsletters sent" history of the demo customers (the Newsletter tab of their profile).
+
+    `store` is the CustomerCommerce of the shared layer; returns how many entries were written.
+    """
+    now = now or datetime.now(timezone.utc)
+    written = 0
+    for customer_id, *_ in CUSTOMERS:
+        for queue_id, subject, days_ago in NEWSLETTERS_SENT:
+            sent_at = int((now - timedelta(days=days_ago)).timestamp() * 1000)
+            store.record_newsletter_sent(customer_id, queue_id, subject, WEBSITE, sent_at)
+            written += 1
+    return written
 
 
 def put_events(events_client, bus_name: str, events: list[dict]) -> int:

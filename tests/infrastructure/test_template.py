@@ -445,13 +445,41 @@ def test_queues_are_encrypted(cfn):
 
 
 # ---------------------------------------------------------------- DynamoDB
+def _idempotency_layer():
+    """The persistence layer api/idempotency.py uses, with the attribute names it writes."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    return DynamoDBPersistenceLayer(table_name="IdempotencyTable")
+
+
 def test_tables_expire_items_and_are_encrypted(cfn):
     tables = resources_of_type(cfn, "AWS::DynamoDB::Table")
-    assert set(tables) >= {"PresenceTable", "CustomersTable"}
+    assert set(tables) >= {"PresenceTable", "CustomersTable", "IdempotencyTable"}
+    # Powertools writes its own TTL attribute on idempotency records; every other item uses expires_at.
+    ttl_attribute = {"IdempotencyTable": _idempotency_layer().expiry_attr}
     for name, table in tables.items():
         props = table["Properties"]
-        assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}, name
+        expected = {"AttributeName": ttl_attribute.get(name, "expires_at"), "Enabled": True}
+        assert props["TimeToLiveSpecification"] == expected, name
         assert props["SSESpecification"]["SSEEnabled"] is True, name
+
+
+def test_idempotency_table_has_the_key_powertools_writes(cfn):
+    props = cfn["Resources"]["IdempotencyTable"]["Properties"]
+    assert props["KeySchema"] == [{"AttributeName": _idempotency_layer().key_attr, "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": _idempotency_layer().key_attr, "AttributeType": "S"}]
+
+
+def test_only_functions_with_the_idempotency_table_get_it(cfn):
+    """IDEMPOTENCY_TABLE and the grants on the table go together, and the grants are what Powertools needs."""
+    needed = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem"}
+    for name, spec in functions(cfn).items():
+        grants = {action for action, target, _ in allowed(cfn, function_role(cfn, name)) if target == "IdempotencyTable"}
+        if "IDEMPOTENCY_TABLE" in spec.environment:
+            assert spec.environment["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, name
+            assert grants == needed, name
+        else:
+            assert not grants, f"{name} can reach the idempotency table without using it"
 
 
 def test_presence_index_exists_as_the_policies_name_it(cfn):

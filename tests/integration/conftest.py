@@ -55,6 +55,8 @@ def aws(monkeypatch):
         buses = template.create_event_routing(boto3.client("events"), queues, cfn)
         monkeypatch.setenv("PRESENCE_TABLE", tables["PresenceTable"])
         monkeypatch.setenv("CUSTOMERS_TABLE", tables["CustomersTable"])
+        monkeypatch.setenv("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
+        monkeypatch.setenv("EVENT_BUS_NAME", buses["StorefrontBus"])
         monkeypatch.setenv("EVENTS_QUEUE_URL", queues["EventsQueue"]["url"])
         monkeypatch.setenv("ONLINE_SHARD_COUNT", "4")
         from shopadmin import wiring

@@ -263,6 +263,12 @@ def test_grid_search_filter_sort_and_pages(aws, clock):
     assert second["next_cursor"] is None
 
 
+def test_blank_search_is_the_plain_grid_not_an_error(aws, clock):
+    new_customer()
+    status, page, _ = api("GET", "/customers", query={"q": " \x1d "})
+    assert status == 200 and len(page["items"]) == 1
+
+
 def test_grid_never_scans(aws, clock, dynamo_calls):
     new_customer()
     dynamo_calls.reset()

@@ -43,3 +43,33 @@ class PreconditionFailed(DomainError):
 
 class EmailTaken(Exception):
     """Another customer of the same website already has this email."""
+
+
+class Busy(DomainError):
+    """Server-side retries ran out under contention (a valid request, not a conflict): retry later."""
+
+    status, code = 503, "busy"
+
+
+class TooManyRequests(DomainError):
+    """A rate limit refused the request; `retry_after_seconds` becomes the Retry-After header."""
+
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, retry_after_seconds: int, details: list | None = None):
+        super().__init__(message, details)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class Unavailable(DomainError):
+    """A dependency (e.g. the event bus) did not take the request; nothing was disclosed, retry later."""
+
+    status, code = 503, "unavailable"
+
+
+class RateLimited(Exception):
+    """A rate-limited write was refused; `last_at` (ms) is when the last accepted request was made."""
+
+    def __init__(self, last_at: int | None):
+        super().__init__("rate limited")
+        self.last_at = last_at

@@ -79,9 +79,59 @@ def ingest_context():
     return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now)
 
 
+@functools.lru_cache(maxsize=1)
+def customer_commerce():
+    from shopadmin.dal.customer_commerce import CustomerCommerce
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return CustomerCommerce()
+
+
+@functools.lru_cache(maxsize=1)
+def idempotency_store():
+    """Powertools' DynamoDB persistence layer over the IdempotencyTable (api/idempotency.py uses it)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    table = get_settings().idempotency_table
+    if not table:
+        raise RuntimeError("IDEMPOTENCY_TABLE is not set")
+    return DynamoDBPersistenceLayer(table_name=table)
+
+
+@functools.lru_cache(maxsize=1)
+def credential_store():
+    from shopadmin.dal.credentials import CredentialStore
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return CredentialStore()
+
+
+@functools.lru_cache(maxsize=1)
+def customer_deletion():
+    from shopadmin.dal.customer_deletion import CustomerDeletionStore
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return CustomerDeletionStore()
+
+
+@functools.lru_cache(maxsize=1)
+def admin_events():
+    """Admin action events (login as customer, password reset, force sign-in, deletion) on the bus."""
+    from shopadmin.dal.admin_events import AdminEventBus
+
+    bus = get_settings().event_bus_name
+    if not bus:
+        raise RuntimeError("EVENT_BUS_NAME is not set")
+    return AdminEventBus(bus)
+
+
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
     for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
+                    customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
                     get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

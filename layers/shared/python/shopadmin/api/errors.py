@@ -44,9 +44,10 @@ class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
 
 
-def error_response(status: int, code: str, message: str, details: list | None = None) -> Response:
+def error_response(status: int, code: str, message: str, details: list | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or []}}
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
 
 
 def _field(location) -> str:
@@ -83,7 +84,9 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
-        return error_response(error.status, error.code, error.message, error.details)
+        retry_after = getattr(error, "retry_after_seconds", None)  # TooManyRequests
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return error_response(error.status, error.code, error.message, error.details, headers)
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:

@@ -14,15 +14,19 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import customer_pk
+from shopadmin.models.commerce import LedgerRecord
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 from shopadmin.dal.tables import (
     GRID_PARTITION,
     ActivityItem,
     AddressItem,
     AuditItem,
+    BalanceItem,
     CartLine,
     CustomersTableItem,
+    DeletionItem,
     EmailClaim,
+    LedgerItem,
     NewsletterItem,
     OrderItem,
     PresenceItem,
@@ -36,6 +40,7 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import ChangeConflict, EmailTaken
 
 PROFILE_SK = "PROFILE"
+DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
 ACTIVITY_SK = "ACTIVITY"
 ADDRESS_PREFIX = "ADDRESS#"
 CLAIM_SK = "EMAIL"
@@ -165,6 +170,9 @@ class CustomerAccounts:
             with TransactWrite(connection=transaction_connection()) as transaction:
                 if before is None:
                     transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
+                    # a deleted customer stays deleted: a late customer_registered replay cannot recreate it
+                    transaction.condition_check(DeletionItem, profile.pk, DELETED_SK,
+                                                condition=DeletionItem.pk.does_not_exist())
                 else:
                     # VersionAttribute adds "version = :read": a stale save is cancelled whole
                     transaction.save(profile, return_values="ALL_OLD")
@@ -264,6 +272,11 @@ def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
         collection.newsletter[item.website_id] = bool(item.subscribed)
     elif isinstance(item, TabRecord):
         collection.tabs.setdefault(item.tab, []).append(json.loads(item.data))
+    elif isinstance(item, BalanceItem):
+        collection.balances[item.account] = int(item.balance)
+    elif isinstance(item, LedgerItem):
+        collection.ledgers.setdefault(item.account, []).append(LedgerRecord(
+            item.entry_id, int(item.at), int(item.delta), int(item.balance), item.reason, item.actor))
 
 
 def _int(value) -> int | None:

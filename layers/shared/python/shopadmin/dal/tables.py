@@ -245,6 +245,26 @@ class TabRecord(CustomersTableItem, discriminator="tab_record"):
     data = UnicodeAttribute()  # JSON object
 
 
+class BalanceItem(CustomersTableItem, discriminator="balance"):
+    """sk BALANCE#<account>: the store credit (cents) or reward points balance, never negative."""
+
+    account = UnicodeAttribute()  # "store_credit" | "reward_points"
+    balance = NumberAttribute()  # integer: cents for store credit, points for reward points
+    updated_at = NumberAttribute()
+
+
+class LedgerItem(CustomersTableItem, discriminator="ledger_entry"):
+    """sk LEDGER#<account>#<at ms, 13 digits>#<id>: one adjustment, written with its balance change."""
+
+    account = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    at = NumberAttribute()
+    delta = NumberAttribute()  # integer, same unit as the balance
+    balance = NumberAttribute()  # the balance right after this entry
+    reason = UnicodeAttribute()
+    actor = UnicodeAttribute(null=True)
+
+
 class AuditItem(CustomersTableItem, discriminator="audit"):
     """pk AUDIT#<customer id>, sk "<at ms>#<id>": apart from the profile so the page read skips it."""
 
@@ -274,6 +294,56 @@ class CheckoutDraft(CustomersTableItem, discriminator="checkout_draft"):
 
 class EventMarker(CustomersTableItem, discriminator="event_marker"):
     """Written in the same transaction as an event's collection change: a replay finds it and stops."""
+
+
+# ---------------------------------------------------------------- admin actions (issue 5 A)
+class LoginAsSecretItem(CustomersTableItem, discriminator="login_as_secret"):
+    """pk LOGINAS#<sha256 of the secret>, sk SECRET: the secret itself is never stored.
+
+    Redeemed once by a conditional DeleteItem; `valid_until` (ms) is checked at redeem time,
+    `expires_at` (TTL) only cleans up.
+    """
+
+    customer_id = UnicodeAttribute()
+    website_id = UnicodeAttribute()
+    issued_by = UnicodeAttribute()  # JWT subject of the admin
+    created_at = NumberAttribute()
+    valid_until = NumberAttribute()
+
+
+class PasswordResetItem(CustomersTableItem, discriminator="password_reset"):
+    """pk RESET#<sha256 of the token>, sk TOKEN: the token is never stored (it only travels in the mailer event)."""
+
+    customer_id = UnicodeAttribute()
+    issued_by = UnicodeAttribute()
+    created_at = NumberAttribute()
+    valid_until = NumberAttribute()
+
+
+class CredentialRef(CustomersTableItem, discriminator="credential_ref"):
+    """pk CUSTOMER#<id>, sk SECRET#<kind>#<hash>: finds a customer's outstanding secrets to revoke them."""
+
+    ref_pk = UnicodeAttribute()  # pk of the LoginAsSecretItem / PasswordResetItem
+    ref_sk = UnicodeAttribute()
+    valid_until = NumberAttribute()  # epoch ms, as on the secret
+
+
+class RateLimitItem(CustomersTableItem, discriminator="rate_limit"):
+    """pk CUSTOMER#<id>, sk RATE#<action>: time (ms) of the last accepted request, for a conditional write."""
+
+    last_at = NumberAttribute()
+
+
+class DeletionItem(CustomersTableItem, discriminator="deletion"):
+    """pk CUSTOMER#<id>, sk DELETED: tombstone of a deleted customer and the progress of its clean-up.
+
+    No personal data. `phase` partition -> audit -> done; `cursor` is the sk to resume after.
+    """
+
+    deleted_at = NumberAttribute()
+    deleted_by = UnicodeAttribute()
+    phase = UnicodeAttribute()
+    cursor = UnicodeAttribute(null=True)
 
 
 _connections: dict[str, Connection] = {}

@@ -24,6 +24,7 @@ from shopadmin.errors import (
 )
 from shopadmin.logic.audit import audit_entry, field_changes
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
+from shopadmin.logic.customer_commerce import balances_view
 from shopadmin.logic.online_list import to_row
 from shopadmin.logic.online_window import is_online
 from shopadmin.models.customer import (
@@ -31,7 +32,6 @@ from shopadmin.models.customer import (
     Address,
     AddressIn,
     AuditEntry,
-    Balance,
     Cart,
     CartItem,
     Customer,
@@ -40,7 +40,6 @@ from shopadmin.models.customer import (
     NewsletterState,
     Order,
     OrderStats,
-    PointsBalance,
     Review,
     WishlistItem,
 )
@@ -236,6 +235,7 @@ def customer_profile(customer_id: str, accounts: AccountsPort, sessions: Session
     orders = sorted(collection.orders, key=lambda o: o["created_at"], reverse=True)
     totals = [Decimal(o["total"]) for o in orders if o["status"] != "canceled"]
     lifetime = sum(totals, Decimal("0"))
+    store_credit, reward_points = balances_view(collection.balances, collection.ledgers)
     profile = CustomerProfile(
         customer=to_customer(record),
         activity=Activity(online=bool(live), last_login_at=to_iso(collection.last_login_at),
@@ -250,8 +250,8 @@ def customer_profile(customer_id: str, accounts: AccountsPort, sessions: Session
         cart=Cart(items=[CartItem(**line) for line in sorted(collection.cart, key=lambda line: line["sku"])]),
         wishlist=[WishlistItem(sku=w["sku"], added_at=to_iso(w["added_at"])) for w in collection.wishlist],
         gift_registries=collection.tabs.get("gift_registries", []),
-        store_credit=Balance(balance="0.00"),
-        reward_points=PointsBalance(balance=0),
+        store_credit=store_credit,
+        reward_points=reward_points,
         newsletter=NewsletterState(subscriptions=collection.newsletter,
                                    history=collection.tabs.get("newsletters_sent", [])),
         billing_agreements=collection.tabs.get("billing_agreements", []),
@@ -279,13 +279,13 @@ def list_customers(request: GridRequest, accounts: AccountsPort) -> tuple[list[C
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
     position = decode_cursor(request.cursor, request.fingerprint())
-    if not request.q:
+    prefix = (request.q or "").strip().lower()
+    if not prefix:  # a blank search (spaces, control characters) searches nothing: the plain grid
         records, last = accounts.grid_page(field, descending, position, request.limit, request.website_id,
                                            request.group_id)
         rows = [to_customer(record) for record in records]
         return rows, (encode_cursor(request.fingerprint(), last) if last else None)
     # A prefix search: one Query per searched index (email, first name, last name), merged.
-    prefix = request.q.strip().lower()
     found: dict[str, AccountRecord] = {}
     for searched in ("email", "first_name", "last_name"):
         records, _ = accounts.grid_page(searched, False, None, MAX_SEARCH_MATCHES, request.website_id,

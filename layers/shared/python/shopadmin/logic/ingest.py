@@ -243,7 +243,9 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         single = CheckoutDraftSave(event.session_id, json.dumps(data, sort_keys=True), guest_expiry)
     elif event.type == "order_placed" and customer_id:
         total = data.get("total") or "0.00"
-        single = OrderPut(customer_id, data["order_id"], total, at, placed_by=assisted_by)
+        # an order placed in a Login as Customer session: "admin <subject>", as admin-created orders say it
+        placed_by = f"admin {assisted_by}" if assisted_by else None
+        single = OrderPut(customer_id, data["order_id"], total, at, placed_by=placed_by)
     elif event.type == "wishlist_item_added":
         single = WishlistAdd(event.customer_id, data["sku"], at)
     elif event.type == "wishlist_item_removed":

@@ -95,3 +95,52 @@ def merge_snapshot(snapshot: CustomerSnapshot, data: Mapping[str, object]) -> Cu
 
 def snapshot_from(data: Mapping[str, object]) -> CustomerSnapshot:
     return merge_snapshot(CustomerSnapshot(), data)
+
+
+# ------------------------------------------------------------------ admin actions (SPEC 3.3)
+def assisted_login(
+    state: PresenceState | None,
+    *,
+    session_id: str,
+    website_id: str,
+    customer_id: str,
+    snapshot: CustomerSnapshot,
+    admin: str,
+    at: int,
+    interval_minutes: int,
+) -> PresenceState:
+    """Login as Customer redeemed at `at`: the session is the customer's, started by `admin`.
+
+    Works like a login event at `at` (a new binding, `bound_at` = at, activity now) that also
+    records who assists; a later storefront login or logout replaces it as usual.
+    """
+    if state is None:
+        return PresenceState(
+            session_id=session_id, website_id=website_id, last_activity=at, session_start=at,
+            customer_id=customer_id, customer=snapshot, bound_at=at, profile_at=at, assisted_by=admin,
+        )
+    new_visit = at - state.last_activity > interval_minutes * MINUTE_MS
+    return state.evolve(
+        website_id=website_id,
+        last_activity=max(state.last_activity, at),
+        session_start=at if new_visit else state.session_start,
+        customer_id=customer_id, customer=snapshot, signed_out=False, assisted_by=admin,
+        bound_at=max(state.bound_at, at), profile_at=max(state.profile_at, at),
+    )
+
+
+def forced_sign_out(state: PresenceState | None, customer_id: str, at: int) -> PresenceState | None:
+    """Force Sign-In (or Delete Customer) at `at`: like a logout at that time; None when nothing changes.
+
+    `bound_at` moves to `at` (and past any activity already seen), so the row leaves Now Online at
+    once, the session check says signed out, and a login event that occurred before `at`, arriving
+    late, cannot bind the session again (apply_event binds only when occurred_at >= bound_at). The
+    name snapshot is cleared with the binding.
+    """
+    if state is None or state.customer_id != customer_id:
+        return None  # not (or no longer) this customer's session
+    cut = max(state.bound_at, state.last_activity, at)
+    return state.evolve(
+        customer_id=None, customer=CustomerSnapshot(), assisted_by=None, signed_out=True,
+        bound_at=cut, profile_at=max(state.profile_at, cut),
+    )

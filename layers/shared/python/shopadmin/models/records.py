@@ -42,3 +42,5 @@ class CustomerCollection:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     newsletter: dict[str, bool] = field(default_factory=dict)
     tabs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # returns, gift_registries, ...
+    balances: dict[str, int] = field(default_factory=dict)  # "store_credit" (cents) / "reward_points" -> balance
+    ledgers: dict[str, list[Any]] = field(default_factory=dict)  # same accounts -> LedgerRecord list

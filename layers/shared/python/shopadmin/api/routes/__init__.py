@@ -3,6 +3,9 @@
 
 def all_routers():
     from shopadmin.api.routes import audit, customers, now_online, online_config, storefront
+    from shopadmin.api.routes import customer_commerce
+    from shopadmin.api.routes import customer_credentials, customer_deletion
 
     return [now_online.router, online_config.router, storefront.events_router, storefront.sessions_router,
-            customers.router, audit.router]
+            customers.router, audit.router, customer_commerce.router,
+            customer_credentials.router, customer_credentials.redeem_router, customer_deletion.router]

@@ -1,0 +1,14 @@
+"""StorefrontLoginAsFunction: the storefront redeems a Login as Customer secret."""
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from shopadmin.api.resolver import create_app
+from shopadmin.api.routes import customer_credentials
+from shopadmin.observability import logger
+
+app = create_app(customer_credentials.redeem_router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event, context):
+    return app.resolve(event, context)

@@ -1,0 +1,36 @@
+"""Admin action events on the EventBridge bus (Source "shop-admin", DetailType = the event name).
+
+The shop listens to them to notify the customer (login as customer), send the reset mail
+(password reset: the only place the reset token travels) or end its own sessions.
+Nothing here logs the detail.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+SOURCE = "shop-admin"
+
+
+class EventNotPublished(RuntimeError):
+    """EventBridge refused the entry (its error code only: the detail may hold a secret)."""
+
+
+class AdminEventBus:
+    def __init__(self, bus_name: str, client=None):
+        self.bus_name = bus_name
+        self._client = client or boto3.client("events")
+
+    def publish(self, detail_type: str, detail: dict) -> None:
+        """One PutEvents entry; raises EventNotPublished when EventBridge did not take it."""
+        response = self._client.put_events(Entries=[{
+            "Source": SOURCE,
+            "DetailType": detail_type,
+            "Detail": json.dumps(detail, sort_keys=True),
+            "EventBusName": self.bus_name,
+        }])
+        if response.get("FailedEntryCount"):
+            codes = sorted({str(e.get("ErrorCode")) for e in response.get("Entries", []) if e.get("ErrorCode")})
+            raise EventNotPublished(",".join(codes) or "failed")

@@ -1,0 +1,150 @@
+"""Manage Shopping Cart, Create Order, store credit, reward points and newsletter (SPEC 3.2, 3.3, 4).
+
+Request bodies forbid unknown fields. Money is a decimal string with exactly two decimals
+("12.50"): never a JSON number, so nothing is rounded on the way in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+
+from shopadmin.logic.money import to_cents
+from shopadmin.models.customer import LedgerEntry, Order, PointsEntry
+from shopadmin.models.events import Sku, WebsiteId
+
+MAX_ORDER_LINES = 90  # one TransactWriteItems holds 100 items: lines + order + audits + checks
+MAX_PRICE = "9999999.99"
+MAX_CREDIT_ADJUSTMENT_CENTS = 10_000_000  # 100,000.00 per adjustment
+MAX_CREDIT_BALANCE_CENTS = 1_000_000_000  # 10,000,000.00
+MAX_POINTS_ADJUSTMENT = 1_000_000
+MAX_POINTS_BALANCE = 1_000_000_000
+
+Price = Annotated[str, StringConstraints(pattern=r"^\d{1,7}\.\d{2}$")]
+# signed, two decimals, at most 100000.00 either way (the pattern says it, so the schema documents it)
+SignedAmount = Annotated[str, StringConstraints(pattern=r"^[+-]?(?:\d{1,5}\.\d{2}|100000\.00)$")]
+Quantity = Annotated[StrictInt, Field(ge=1, le=10_000, description="1-10000")]
+ProductName = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
+
+
+# ------------------------------------------------------------------ requests
+class CartItemSet(BaseModel):
+    """PUT /customers/{id}/cart/items/{sku}: the line's quantity; name and price kept when omitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    qty: Quantity
+    name: Optional[ProductName] = None
+    price: Optional[Price] = Field(default=None, description='Unit price, e.g. "52.00"')
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Sku
+    qty: Quantity
+    name: Optional[ProductName] = None
+    price: Price = Field(description="Unit price, required: the order's total is computed from it")
+
+
+class OrderCreate(BaseModel):
+    """Exactly one of `items` or `from_cart: true`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: Optional[list[OrderLineIn]] = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
+    from_cart: Optional[StrictBool] = Field(default=None, description="Order the saved cart and empty it")
+
+
+class StoreCreditAdjustment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: SignedAmount = Field(description='Signed, two decimals, non-zero, at most 100000.00 either way, e.g. "-5.00"')
+    reason: Reason
+
+    @field_validator("amount")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        cents = to_cents(value)
+        if cents == 0:
+            raise ValueError("must not be zero")
+        if abs(cents) > MAX_CREDIT_ADJUSTMENT_CENTS:
+            raise ValueError("must be at most 100000.00 either way")
+        return value
+
+
+class RewardPointsAdjustment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    points: StrictInt = Field(ge=-MAX_POINTS_ADJUSTMENT, le=MAX_POINTS_ADJUSTMENT, description="Signed, non-zero")
+    reason: Reason
+
+    @field_validator("points")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be zero")
+        return value
+
+
+class NewsletterUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    website_id: WebsiteId
+    subscribed: StrictBool
+
+
+# ------------------------------------------------------------------ responses
+class OrderPage(BaseModel):
+    items: list[Order]
+    next_cursor: Optional[str]
+
+
+class StoreCreditAdjusted(BaseModel):
+    balance: str = Field(description="The balance after this adjustment")
+    entry: LedgerEntry
+
+
+class RewardPointsAdjusted(BaseModel):
+    balance: int = Field(description="The balance after this adjustment")
+    entry: PointsEntry
+
+
+# ------------------------------------------------------------------ records between logic and dal
+@dataclass(frozen=True)
+class CartLineRecord:
+    sku: str
+    qty: int
+    name: str | None = None
+    price: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    order_id: str
+    status: str
+    total: str
+    created_at: int
+    lines: tuple[CartLineRecord, ...]
+    placed_by: str | None
+
+
+@dataclass(frozen=True)
+class LedgerRecord:
+    """One adjustment of a balance account ("store_credit": cents, "reward_points": points)."""
+
+    entry_id: str
+    at: int
+    delta: int
+    balance: int  # the balance right after this entry
+    reason: str
+    actor: str | None
+
+
+@dataclass
+class NewsletterRecords:
+    subscriptions: dict[str, bool] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
