@@ -156,7 +156,8 @@ class Gateway:
 
     def __init__(self, routes: Iterable[template.Route], invoke: Invoke,
                  authorizers: dict[str, JwtAuthorizer], throttling: dict | None = None,
-                 cors: dict | None = None, clock: Callable[[], float] = time.monotonic):
+                 cors: dict | None = None, clock: Callable[[], float] = time.monotonic,
+                 route_throttling: dict[str, dict] | None = None):
         # Most specific first, as HTTP API picks routes: literal segments before {params},
         # {params} before {greedy+}, a method before ANY.
         def specificity(route: template.Route):
@@ -170,11 +171,13 @@ class Gateway:
         self.authorizers = authorizers
         self.cors = cors
         throttling = throttling or {}
-        rate, burst = throttling.get("ThrottlingRateLimit"), throttling.get("ThrottlingBurstLimit")
-        # HTTP API throttles each route separately with the stage's default route settings.
-        self._buckets = {
-            route.key: TokenBucket(rate, burst, clock) for route in self.routes
-        } if rate is not None and burst is not None else {}
+        # HTTP API throttles each route separately: its RouteSettings, else the stage's defaults.
+        self._buckets = {}
+        for route in self.routes:
+            settings = {**throttling, **(route_throttling or {}).get(route.key, {})}
+            rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
+            if rate is not None and burst is not None:
+                self._buckets[route.key] = TokenBucket(rate, burst, clock)
 
     # ------------------------------------------------------------ WSGI entry
     def __call__(self, environ: dict, start_response):
@@ -376,7 +379,8 @@ class Gateway:
 def from_template(invoke: Invoke, jwks: dict) -> Gateway:
     cfn = template.translated()
     return Gateway(template.routes(cfn), invoke, authorizers_from_template(jwks),
-                   template.stage_settings(cfn), template.cors_configuration(cfn))
+                   template.stage_settings(cfn), template.cors_configuration(cfn),
+                   route_throttling=template.route_settings(cfn))
 
 
 # ---------------------------------------------------------------- server

@@ -218,6 +218,14 @@ def stage_settings(cfn: dict | None = None) -> dict[str, Any]:
     return {}
 
 
+def route_settings(cfn: dict | None = None) -> dict[str, dict[str, Any]]:
+    """Per-route throttling of the HTTP API stage: route key -> settings, {} when none."""
+    cfn = cfn or translated()
+    for stage in resources_of_type(cfn, "AWS::ApiGatewayV2::Stage").values():
+        return {key: dict(value) for key, value in stage["Properties"].get("RouteSettings", {}).items()}
+    return {}
+
+
 def cors_configuration(cfn: dict | None = None) -> dict[str, Any] | None:
     """The HTTP API's CORS configuration (x-amazon-apigateway-cors), None when CORS is off."""
     cfn = cfn or translated()

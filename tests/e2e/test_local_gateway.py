@@ -225,3 +225,13 @@ def test_gateway_from_template_serves_every_template_route():
     settings = template.stage_settings()
     bucket = next(iter(gateway._buckets.values()))
     assert (bucket.rate, bucket.burst) == (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"])
+
+
+def test_route_settings_override_the_stage_default(functions, clock):
+    authorizer = JwtAuthorizer(template.LOCAL_PARAMETERS["JwtIssuer"], ["shop-admin-local"], dev_keys.jwks())
+    gateway = Gateway(ROUTES, functions, {"Jwt": authorizer},
+                      throttling={"ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 3}, clock=clock,
+                      route_throttling={"GET /public": {"ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 1}})
+    client = Client(gateway, use_cookies=False)
+    assert [client.get("/public").status_code for _ in range(2)] == [200, 429]  # its own burst of 1
+    assert [client.get("/items/it-1", headers=bearer()).status_code for _ in range(3)] == [200] * 3  # default 3

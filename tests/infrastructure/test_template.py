@@ -524,3 +524,17 @@ def test_function_logs_have_retention(cfn):
             if match:
                 retained.add(match.group(1))
     assert set(resources_of_type(cfn, "AWS::Lambda::Function")) <= retained
+
+
+def test_credential_actions_are_throttled_harder_than_the_stage_default():
+    from local import template as local_template
+
+    default = local_template.stage_settings()
+    routes = local_template.route_settings()
+    for key in ("POST /customers/{customer_id}/login-as", "POST /customers/{customer_id}/password-reset",
+                "POST /customers/{customer_id}/force-sign-in", "POST /storefront/login-as/redeem"):
+        assert routes[key]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"], key
+        assert routes[key]["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"], key
+    declared = {r.key for r in local_template.routes()}
+    assert set(routes) <= declared, "RouteSettings name a route the API does not have"
+    assert routes["POST /storefront/events"]["ThrottlingRateLimit"] > default["ThrottlingRateLimit"]
