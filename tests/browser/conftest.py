@@ -47,9 +47,9 @@ def api(stack, admin_token) -> Api:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is pinned in requirements-dev.txt")
+    # a missing browser fails the suite: `make test` installs Debian's chromium (apt-get) when it is missing
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium"
+    import playwright.sync_api as playwright_api  # pinned in requirements-dev.txt
     playwright_api.expect.set_options(timeout=TIMEOUT_MS)
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
