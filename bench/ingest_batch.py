@@ -28,20 +28,28 @@ for _path in (ROOT / "layers" / "shared" / "python", ROOT):
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
-import json  # noqa: E402
 import datetime as dt  # noqa: E402
+import json  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict, deque  # noqa: E402
-
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
-    DynamoRecorder, LambdaContext, create_stack, load_function, machine, median, quiet, sqs_event, template,
-    timed,
-)
 
 import boto3  # noqa: E402
 import botocore  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+    DynamoRecorder,
+    LambdaContext,
+    create_stack,
+    load_function,
+    machine,
+    median,
+    quiet,
+    sqs_event,
+    template,
+    timed,
+)
 
 SESSIONS = 25
 EVENTS_PER_SESSION = 4
@@ -50,7 +58,7 @@ KNOWN_CUSTOMERS = 17  # sessions that log in to an existing account (profiles se
 
 
 def iso(epoch_ms: int) -> str:
-    return dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def batch(token: str, now_ms: int) -> list[dict]:
@@ -172,7 +180,7 @@ def main() -> None:
             replay_ms.append(elapsed)
 
             answers: dict[str, deque] = defaultdict(deque)
-            for (op, params), response in zip(recorder.calls, recorder.responses):
+            for (op, params), response in zip(recorder.calls, recorder.responses, strict=False):
                 answers[call_key(op, params)].append(response)
 
             def answer(op: str, params: dict):
@@ -196,10 +204,10 @@ def main() -> None:
     print(f"  {args.repeat} repetitions, fresh session ids each; {machine()}")
     print(f"  handler                         median {h:8.1f} ms   (min {min(handler_ms):.1f}, max {max(handler_ms):.1f})")
     print(f"  same DynamoDB calls, raw boto3  median {r:8.1f} ms   (min {min(replay_ms):.1f}, max {max(replay_ms):.1f})")
-    paired = median([a / b for a, b in zip(handler_ms, replay_ms)])
+    paired = median([a / b for a, b in zip(handler_ms, replay_ms, strict=False)])
     print(f"  ratio handler / raw calls       {h / r:8.2f}   (median of per-repetition ratios {paired:.2f})")
     print(f"  handler overhead over its I/O   {h - r:8.1f} ms per batch (difference of the medians)")
-    print(f"  handler, DynamoDB answered from the recording (its own work, no botocore/backend)")
+    print("  handler, DynamoDB answered from the recording (its own work, no botocore/backend)")
     print(f"                                  median {o:8.1f} ms   (min {min(own_ms):.1f}, max {max(own_ms):.1f}),"
           f" {o / (SESSIONS * EVENTS_PER_SESSION):.2f} ms per event")
     print(f"  DynamoDB calls per batch        {total_calls:8.1f}")

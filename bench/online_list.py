@@ -34,12 +34,20 @@ import time  # noqa: E402
 from collections import defaultdict, deque  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
-    DynamoRecorder, LambdaContext, create_stack, http_get, load_function, machine, median, quiet, timed,
-)
-
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+    DynamoRecorder,
+    LambdaContext,
+    create_stack,
+    http_get,
+    load_function,
+    machine,
+    median,
+    quiet,
+    timed,
+)
 
 SHARDS = 16
 INTERVAL_MINUTES = 15  # the default Online Minutes Interval
@@ -115,12 +123,12 @@ def measure(handler, event: dict, recorder: DynamoRecorder, repeat: int, own_rep
         if n == 0:
             body = json.loads(response["body"])
             result.rows = len(body.get("items", ()))
-            for (op, _), answer in zip(recorder.calls, recorder.responses):
+            for (op, _), answer in zip(recorder.calls, recorder.responses, strict=False):
                 if op == "Query":
                     result.queries += 1
                     result.scanned += answer["ScannedCount"]
                     result.returned += answer["Count"]
-            recorded = list(zip(recorder.calls, recorder.responses))
+            recorded = list(zip(recorder.calls, recorder.responses, strict=False))
     for _ in range(own_repeat):
         answers: dict[str, deque] = defaultdict(deque)
         for (op, params), answer in recorded:

@@ -20,14 +20,14 @@ import argparse
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 NAMESPACE = uuid.UUID("6f1c1c3e-2f55-4c38-9c3b-2d0c5a3f0e11")  # for stable, fake event ids
 
-FIXED_START = datetime(2026, 11, 2, 10, 0, 0, tzinfo=timezone.utc)
+FIXED_START = datetime(2026, 11, 2, 10, 0, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:shop-admin-EventsQueue"
@@ -73,7 +73,7 @@ def storefront_events(start: datetime) -> dict[str, dict]:
     """One event per type, ten seconds apart, in STOREFRONT_EVENTS order."""
     events = {}
     for position, (type_, session, customer, path, data) in enumerate(STOREFRONT_EVENTS):
-        at = datetime.fromtimestamp(start.timestamp() + 10 * position, tz=timezone.utc)
+        at = datetime.fromtimestamp(start.timestamp() + 10 * position, tz=UTC)
         events[type_] = {
             "event_id": str(uuid.uuid5(NAMESPACE, f"{type_}/{iso(at)}")),
             "type": type_,
@@ -199,7 +199,7 @@ def http_event(route_key: str, start: datetime, *, scopes: list[str] | None, pat
 def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
     """name -> event. The route keys are written out here on purpose: a renamed route in
     template.yaml must fail tests/unit/test_sample_events.py until the samples follow it."""
-    request_time = datetime.fromtimestamp(start.timestamp() + 10 * len(events), tz=timezone.utc)
+    request_time = datetime.fromtimestamp(start.timestamp() + 10 * len(events), tz=UTC)
     return {
         "online_customers_list": http_event(
             "GET /online-customers", request_time, scopes=["online:read"],
@@ -323,8 +323,8 @@ def main() -> None:
                         help="stamp events just before the current time (do not commit the result)")
     args = parser.parse_args()
     if args.now:
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        start = datetime.fromtimestamp(now.timestamp() - 10 * len(STOREFRONT_EVENTS) - 10, tz=timezone.utc)
+        now = datetime.now(UTC).replace(microsecond=0)
+        start = datetime.fromtimestamp(now.timestamp() - 10 * len(STOREFRONT_EVENTS) - 10, tz=UTC)
     else:
         start = FIXED_START
 

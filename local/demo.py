@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 SOURCE = "storefront"
 WEBSITE = "base"
@@ -32,7 +32,7 @@ VISITOR_PRODUCTS = [("24-WG085", "Sprite Yoga Strap 6 foot", "14.00"), ("MS04", 
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def event(type_: str, at: datetime, session_id: str, customer_id: str | None, path: str,
@@ -43,7 +43,7 @@ def event(type_: str, at: datetime, session_id: str, customer_id: str | None, pa
 
 def demo_events(now: datetime | None = None) -> list[dict]:
     """Events of the last few minutes, in the order a storefront would send them."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     run = uuid.uuid4().hex[:6]  # fresh session ids per start: demo rows never merge with old ones
     events = []
     for n, (customer_id, first, last, company, (sku, name, price)) in enumerate(CUSTOMERS):
@@ -78,7 +78,7 @@ def record_newsletters_sent(store, now: datetime | None = None) -> int:
 
     `store` is the CustomerCommerce of the shared layer; returns how many entries were written.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     written = 0
     for customer_id, *_ in CUSTOMERS:
         for queue_id, subject, days_ago in NEWSLETTERS_SENT:

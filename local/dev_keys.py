@@ -10,6 +10,7 @@ restarts of the stack. `make clean` removes it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import json
@@ -48,10 +49,8 @@ def _create_private_key(path: Path) -> None:
         os.fchmod(fd, 0o600)  # a private key, even a dev one, is readable by its owner only
         os.write(fd, pem)
         os.close(fd)
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(tmp)
 

@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import jwt
@@ -256,7 +257,7 @@ class Gateway:
         headers.setdefault("x-amzn-trace-id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}")
 
         raw_query = environ.get("QUERY_STRING", "")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         host = headers.get("host", "127.0.0.1")
         event: dict[str, Any] = {
             "version": "2.0",
@@ -401,7 +402,7 @@ class GatewayServer:
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
 
-    def start(self) -> "GatewayServer":
+    def start(self) -> GatewayServer:
         self._thread.start()
         return self
 

@@ -25,8 +25,9 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from local import template
 
@@ -79,16 +80,16 @@ class SqsPoller:
 
     @classmethod
     def from_template(cls, source: template.SqsEventSource, sqs_client, queues: dict[str, dict[str, str]],
-                      invoke: Callable[[dict], Any], **overrides) -> "SqsPoller":
+                      invoke: Callable[[dict], Any], **overrides) -> SqsPoller:
         queue = queues[source.queue]
-        settings = dict(batch_size=source.batch_size, batching_window_seconds=source.batching_window_seconds,
-                        report_batch_item_failures=source.report_batch_item_failures,
-                        name=f"poller-{source.function}")
+        settings = {"batch_size": source.batch_size, "batching_window_seconds": source.batching_window_seconds,
+                        "report_batch_item_failures": source.report_batch_item_failures,
+                        "name": f"poller-{source.function}"}
         settings.update(overrides)
         return cls(sqs_client, queue["url"], queue["arn"], invoke, **settings)
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> "SqsPoller":
+    def start(self) -> SqsPoller:
         self._thread.start()
         return self
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 import jwt
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 BASE_MS = 1_795_000_000_000  # a fixed "now" (2026-11-18) for tests with a controlled clock
@@ -24,7 +24,7 @@ class FakeClock:
 
 
 def iso(epoch_ms: int) -> str:
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 def storefront_event(type_: str, session_id: str, at_ms: int, *, customer_id: str | None = None,

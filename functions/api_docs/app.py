@@ -1,7 +1,6 @@
 """ApiDocsFunction: GET /openapi.json and GET /docs (Swagger UI), public."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.openapi import create_docs_app
 from shopadmin.observability import logger
 

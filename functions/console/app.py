@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes.console import console_router
 from shopadmin.observability import logger

@@ -1,7 +1,6 @@
 """CustomerAuditFunction: GET /customers/{id}/audit (audit:read)."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import audit
 from shopadmin.observability import logger

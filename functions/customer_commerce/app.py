@@ -1,7 +1,6 @@
 """CustomerCommerceFunction: Manage Shopping Cart, Create Order, store credit, reward points, newsletter."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import customer_commerce
 from shopadmin.observability import logger

@@ -1,7 +1,6 @@
 """CustomerDeletionFunction: Delete Customer (DELETE /customers/{id})."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import customer_deletion
 from shopadmin.observability import logger

@@ -1,7 +1,6 @@
 """CustomersFunction: the customer grid, the Customer Information page, edits and the address book."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import customers
 from shopadmin.observability import logger

@@ -3,7 +3,6 @@
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
 from shopadmin import wiring
 from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
 from shopadmin.observability import logger, metrics

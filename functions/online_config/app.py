@@ -1,7 +1,6 @@
 """OnlineConfigFunction: GET/PUT /config/online-customers."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import online_config
 from shopadmin.observability import logger

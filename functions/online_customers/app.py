@@ -1,7 +1,6 @@
 """OnlineCustomersFunction: GET /online-customers, GET /online-customers/summary."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import now_online
 from shopadmin.observability import logger

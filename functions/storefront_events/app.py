@@ -1,7 +1,6 @@
 """StorefrontEventsFunction: POST /storefront/events (validate, enqueue, 202)."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import storefront
 from shopadmin.observability import logger, metrics

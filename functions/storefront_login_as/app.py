@@ -1,7 +1,6 @@
 """StorefrontLoginAsFunction: the storefront redeems a Login as Customer secret."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import customer_credentials
 from shopadmin.observability import logger

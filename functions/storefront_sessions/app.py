@@ -1,7 +1,6 @@
 """StorefrontSessionsFunction: GET /storefront/sessions/{session_id}."""
 
 from aws_lambda_powertools.logging import correlation_paths
-
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import storefront
 from shopadmin.observability import logger

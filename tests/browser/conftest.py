@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from local import template, token as dev_token
+from local import template
+from local import token as dev_token
 from tests.e2e.conftest import ROOT, Api, Storefront, _start_stack, _stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -18,10 +18,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -168,7 +169,7 @@ def eventually(probe: Callable[[], Any], timeout: float = VISIBLE_WITHIN_SECONDS
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Storefront:
@@ -178,7 +179,7 @@ class Storefront:
         self.session_id = f"v-e2e-{uuid.uuid4().hex[:12]}"
         self.customer_id = customer_id
         self.website_id = website_id
-        self._clock = datetime.now(timezone.utc) - timedelta(seconds=60)
+        self._clock = datetime.now(UTC) - timedelta(seconds=60)
 
     def event(self, type_: str, data: dict | None = None, path: str = "/", customer: bool = True) -> dict:
         self._clock += timedelta(seconds=1)

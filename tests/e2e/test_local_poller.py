@@ -58,8 +58,8 @@ class Recorder:
 
 def start_poller(sqs, queues, function, **overrides) -> SqsPoller:
     # Retries at once and short polling when idle keep these tests fast; the semantics are the same.
-    settings = dict(batch_size=10, batching_window_seconds=0.2, report_batch_item_failures=True,
-                    retry_visibility_seconds=0, idle_wait_seconds=0)
+    settings = {"batch_size": 10, "batching_window_seconds": 0.2, "report_batch_item_failures": True,
+                    "retry_visibility_seconds": 0, "idle_wait_seconds": 0}
     settings.update(overrides)
     queue = queues["EventsQueue"]
     return SqsPoller(sqs, queue["url"], queue["arn"], function, **settings).start()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from shopadmin.dal.tables import CustomersTableItem, PresenceItem, ProfileItem
 
 from local import template
-from shopadmin.dal.tables import CustomersTableItem, PresenceItem, ProfileItem
 
 
 def declared(logical_id: str) -> dict:

@@ -32,7 +32,7 @@ def deploy(config) -> dict:
 
 def overrides(deploy: dict) -> dict[str, str]:
     pairs = [item.split("=", 1) for item in shlex.split(deploy.get("parameter_overrides", ""))]
-    return {key: value for key, value in pairs}
+    return dict(pairs)
 
 
 def test_deploy_defaults(config, deploy):

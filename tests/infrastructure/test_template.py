@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -415,7 +416,7 @@ def _queue_policies(cfn: dict) -> dict[str, dict]:
     """Queue logical id -> its policy document; a queue in two QueuePolicy resources fails
     (CloudFormation would keep only one of them)."""
     found: dict[str, dict] = {}
-    for name, policy in resources_of_type(cfn, "AWS::SQS::QueuePolicy").items():
+    for _name, policy in resources_of_type(cfn, "AWS::SQS::QueuePolicy").items():
         for queue in policy["Properties"]["Queues"]:
             logical_id = queue["Ref"]
             assert logical_id not in found, f"{logical_id} is in two queue policies"

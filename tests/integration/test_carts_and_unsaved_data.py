@@ -107,7 +107,6 @@ def test_replayed_removal_changes_nothing_and_does_not_fail(ingest, clock):
 
 def test_a_guarded_move_that_lost_a_race_is_a_conflict_not_a_replay(aws, clock):
     import pytest
-
     from shopadmin import wiring
     from shopadmin.errors import ChangeConflict
     from shopadmin.models.collections import CartLineAdd, CartLineRemove, CartOwner, CollectionChange

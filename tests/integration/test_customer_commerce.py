@@ -7,8 +7,8 @@ from collections import Counter
 
 import botocore.client
 import pytest
-
 from shopadmin.logic.money import to_cents
+
 from tests.integration.conftest import invoke_http
 from tests.support import http_event, storefront_event
 

@@ -7,11 +7,11 @@ import json
 import threading
 
 import pytest
-
 from shopadmin import wiring
 from shopadmin.clock import to_iso
 from shopadmin.logic import credentials
 from shopadmin.logic.credentials import NotRedeemable
+
 from tests.integration.admin_support import (  # noqa: F401 - bus is a fixture
     api,
     audit_entries,

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tests.integration.conftest import invoke_http
-from tests.support import http_event, registered, storefront_event
+from tests.support import http_event, storefront_event
 
 MIN = 60_000
 ALL = "customers:read customers:write audit:read"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.integration.conftest import invoke_http
-from tests.support import BASE_MS, eventbridge_envelope, http_event, registered, storefront_event
+from tests.support import eventbridge_envelope, http_event, registered, storefront_event
 
 MIN = 60_000
 

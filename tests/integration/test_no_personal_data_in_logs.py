@@ -8,8 +8,9 @@ import json
 import logging
 import re
 
-from local import template
 from shopadmin.observability import logger
+
+from local import template
 from tests.integration.conftest import RUNTIME
 
 EVENTS = template.ROOT / "events"

@@ -4,7 +4,6 @@ secrets, the reset rate limit, audit redaction and deletion paging (fake ports, 
 from __future__ import annotations
 
 import pytest
-
 from shopadmin.errors import RateLimited, TooManyRequests, Unavailable
 from shopadmin.logic import credentials, customer_deletion
 from shopadmin.logic.online_window import is_online, is_signed_in
@@ -12,6 +11,7 @@ from shopadmin.logic.presence import apply_events, assisted_login, forced_sign_o
 from shopadmin.models.credentials import CustomerFacts, DeletionJob
 from shopadmin.models.events import parse_event
 from shopadmin.models.presence import CustomerSnapshot
+
 from tests.support import BASE_MS, storefront_event
 
 MIN = 60_000

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-
 from shopadmin.errors import Busy, ChangeConflict, InvalidRequest, NotFound
 from shopadmin.logic import customer_commerce as commerce
 from shopadmin.logic.money import format_cents, line_total_cents, round_money, to_cents, total_cents

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-
 from shopadmin.logic.ingest import unwrap, validate_event
 from shopadmin.models.events import EventInvalid, parse_event
 from shopadmin.models.online_config import OnlineCustomersConfigUpdate
+
 from tests.support import BASE_MS, eventbridge_envelope, storefront_event
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from shopadmin.errors import InvalidRequest
 from shopadmin.logic.online_list import OnlineListRequest, list_online, summarize
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
+
 from tests.support import BASE_MS
 
 MIN = 60_000
@@ -63,7 +63,9 @@ def session(i: int, *, age_min: float = 1, customer: bool = False, website: str 
     return PresenceState(f"v-{i:05d}", website, at, at, None, f"c-{i}" if customer else None, snap)
 
 
-def all_pages(index, request: OnlineListRequest, websites={"base"}):
+def all_pages(index, request: OnlineListRequest, websites=None):
+    if websites is None:
+        websites = {"base"}
     rows, cursor, pages = [], None, 0
     while True:
         page, cursor = list_online(OnlineListRequest(**{**request.__dict__, "cursor": cursor}), index, websites,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from shopadmin.logic.online_window import is_online, is_signed_in
 from shopadmin.logic.presence import apply_event, apply_events
 from shopadmin.models.events import parse_event
 from shopadmin.models.presence import CustomerSnapshot
+
 from tests.support import BASE_MS, storefront_event
 
 MIN = 60_000

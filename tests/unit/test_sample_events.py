@@ -7,10 +7,10 @@ import typing
 from pathlib import Path
 
 import pytest
-
-from local import template
 from shopadmin.logic.ingest import unwrap
 from shopadmin.models.events import EventType, parse_event
+
+from local import template
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 EVENT_TYPES = set(typing.get_args(EventType))

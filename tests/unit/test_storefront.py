@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shopadmin.logic.storefront import session_status, take_events
 from shopadmin.models.presence import PresenceState
+
 from tests.support import BASE_MS, storefront_event
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Union
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
@@ -11,8 +12,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from typing import Union
-
 from pydantic import BaseModel, Field, RootModel
 
 from shopadmin.errors import DomainError

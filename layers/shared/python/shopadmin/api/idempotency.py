@@ -19,7 +19,8 @@ Usage in a route:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
@@ -37,7 +38,7 @@ EXPIRES_AFTER_SECONDS = 24 * 3600
 KEY_PREFIX = "shop-admin"  # record ids are "shop-admin#<sha256>", whichever function serves the route
 REPLAYED_HEADER = "Idempotent-Replayed"
 
-IdempotencyKey = Annotated[Optional[str], Header(
+IdempotencyKey = Annotated[str | None, Header(
     alias="idempotency-key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
     description="Optional. A retry with the same key (and the same body) returns the first result and applies "
                 "nothing again; the same key with another body gets 422. Kept 24 hours.")]

@@ -122,8 +122,8 @@ class CredentialStore:
 
     def _add_secret(self, transaction: TransactWrite, issued: IssuedSecret) -> None:
         key_pk, key_sk = secret_key(issued.kind, issued.secret_hash)
-        common = dict(customer_id=issued.customer_id, issued_by=issued.issued_by, created_at=issued.created_at,
-                      valid_until=issued.valid_until, expires_at=_ttl(issued.valid_until))
+        common = {"customer_id": issued.customer_id, "issued_by": issued.issued_by, "created_at": issued.created_at,
+                      "valid_until": issued.valid_until, "expires_at": _ttl(issued.valid_until)}
         if issued.kind == LOGIN_AS:
             item = LoginAsSecretItem(key_pk, key_sk, website_id=issued.website_id, **common)
         else:

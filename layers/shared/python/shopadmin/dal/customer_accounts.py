@@ -14,8 +14,6 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import customer_pk
-from shopadmin.models.commerce import LedgerRecord
-from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 from shopadmin.dal.tables import (
     GRID_PARTITION,
     ActivityItem,
@@ -38,6 +36,8 @@ from shopadmin.dal.tables import (
     transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, EmailTaken
+from shopadmin.models.commerce import LedgerRecord
+from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 
 PROFILE_SK = "PROFILE"
 DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)

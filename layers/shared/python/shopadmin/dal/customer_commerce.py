@@ -11,7 +11,7 @@ reading again.
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite

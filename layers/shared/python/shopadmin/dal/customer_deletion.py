@@ -14,7 +14,7 @@ invocation continues where an earlier one stopped.
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite

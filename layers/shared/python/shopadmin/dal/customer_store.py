@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.errors import ChangeConflict
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -21,6 +20,7 @@ from shopadmin.dal.tables import (
     failed_conditions,
     transaction_connection,
 )
+from shopadmin.errors import ChangeConflict
 from shopadmin.models.collections import (
     CartLineAdd,
     CartLineRemove,

@@ -16,7 +16,8 @@ import hashlib
 import math
 import secrets
 import uuid
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import Busy, ChangeConflict, Forbidden, NotFound, RateLimited, TooManyRequests, Unavailable

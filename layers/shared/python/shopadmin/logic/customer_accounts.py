@@ -142,10 +142,9 @@ def build_address_book(record: AccountRecord, incoming: list[AddressIn]) -> Acco
                                                            "reason": "listed twice"}])
         addresses[address_id] = address.model_dump(mode="json", exclude={"id", "default_billing", "default_shipping"})
         for flag, current in (("default_billing", billing), ("default_shipping", shipping)):
-            if getattr(address, flag):
-                if current is not None:
-                    raise InvalidRequest(f"Only one {flag} address", [{"field": f"body.addresses.{position}.{flag}",
-                                                                       "reason": "another address has it"}])
+            if getattr(address, flag) and current is not None:
+                raise InvalidRequest(f"Only one {flag} address", [{"field": f"body.addresses.{position}.{flag}",
+                                                                   "reason": "another address has it"}])
         billing = address_id if address.default_billing else billing
         shipping = address_id if address.default_shipping else shipping
     return replace(record, addresses=addresses, default_billing_id=billing, default_shipping_id=shipping)

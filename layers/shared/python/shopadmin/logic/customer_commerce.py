@@ -12,7 +12,8 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import Busy, ChangeConflict, Conflict, InvalidRequest, NotFound

@@ -18,8 +18,9 @@ cursor. Once done, DELETE answers 404 and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable, Protocol
+from typing import Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import ChangeConflict, NotFound

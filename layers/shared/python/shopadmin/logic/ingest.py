@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 from shopadmin.clock import Clock
 from shopadmin.errors import ChangeConflict
-from shopadmin.observability import logger
 from shopadmin.logic import customer_events
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import apply_event, apply_events, snapshot_from
@@ -37,6 +36,7 @@ from shopadmin.models.collections import (
 )
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, EventInvalid, StorefrontEvent, parse_event
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.observability import logger
 
 # An event stamped further ahead than this is refused: it would pin a session online for hours.
 MAX_FUTURE_SKEW_MS = 5 * 60_000

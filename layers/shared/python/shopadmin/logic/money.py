@@ -7,8 +7,8 @@ exactly. Every conversion goes through here; nothing is ever a float.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Iterable
 
 CENT = Decimal("0.01")
 

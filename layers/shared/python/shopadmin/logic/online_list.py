@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterator, Literal, Protocol
+from typing import Literal, Protocol
 
 from shopadmin.clock import to_iso
-from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.online_window import window_start
+from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key
 from shopadmin.models.presence import OnlineRow, PresenceState
 
 OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
@@ -98,7 +99,7 @@ def _by_activity(request, index, parts, lower, customer_only, position):
                                               ascending=not newest_first))
 
     firsts = _parallel(first_page, parts)
-    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts)), key=_sort_key, reverse=newest_first)
+    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)), key=_sort_key, reverse=newest_first)
     page = []
     for state in merged:
         page.append(state)
@@ -150,9 +151,9 @@ def summarize(index: OnlineIndex, websites: set[str], now_ms: int, interval_minu
     lower = activity_bound(window_start(now_ms, interval_minutes))
     parts = partitions(websites, index.shard_count)
     counts = _parallel(lambda p: index.count_online(p, lower), parts)
-    by_website: dict[str, int] = {w: 0 for w in websites}
+    by_website: dict[str, int] = dict.fromkeys(websites, 0)
     customers = 0
-    for partition, (total, customer_count) in zip(parts, counts):
+    for partition, (total, customer_count) in zip(parts, counts, strict=False):
         by_website[partition.rsplit("#", 1)[0]] += total
         customers += customer_count
     total = sum(by_website.values())

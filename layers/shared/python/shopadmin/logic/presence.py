@@ -7,7 +7,7 @@ event time (`occurred_at`), ties apply, and replays rewrite identical values.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from shopadmin.logic.online_window import MINUTE_MS
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, StorefrontEvent

@@ -7,7 +7,7 @@ Request bodies forbid unknown fields. Money is a decimal string with exactly two
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Optional
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
@@ -37,8 +37,8 @@ class CartItemSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     qty: Quantity
-    name: Optional[ProductName] = None
-    price: Optional[Price] = Field(default=None, description='Unit price, e.g. "52.00"')
+    name: ProductName | None = None
+    price: Price | None = Field(default=None, description='Unit price, e.g. "52.00"')
 
 
 class OrderLineIn(BaseModel):
@@ -46,7 +46,7 @@ class OrderLineIn(BaseModel):
 
     sku: Sku
     qty: Quantity
-    name: Optional[ProductName] = None
+    name: ProductName | None = None
     price: Price = Field(description="Unit price, required: the order's total is computed from it")
 
 
@@ -55,8 +55,8 @@ class OrderCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: Optional[list[OrderLineIn]] = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
-    from_cart: Optional[StrictBool] = Field(default=None, description="Order the saved cart and empty it")
+    items: list[OrderLineIn] | None = Field(default=None, min_length=1, max_length=MAX_ORDER_LINES)
+    from_cart: StrictBool | None = Field(default=None, description="Order the saved cart and empty it")
 
 
 class StoreCreditAdjustment(BaseModel):
@@ -100,7 +100,7 @@ class NewsletterUpdate(BaseModel):
 # ------------------------------------------------------------------ responses
 class OrderPage(BaseModel):
     items: list[Order]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class StoreCreditAdjusted(BaseModel):

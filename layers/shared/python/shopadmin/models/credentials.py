@@ -5,7 +5,7 @@ and the dal exchange."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -26,7 +26,7 @@ class LoginAsRedeem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     secret: Secret
-    session_id: Optional[SessionId] = Field(default=None, description="The storefront session to sign in; "
+    session_id: SessionId | None = Field(default=None, description="The storefront session to sign in; "
                                                                       "omitted: a new session id is assigned")
 
 

@@ -24,7 +24,7 @@ READ_ONLY_FIELDS = ("id", "created_at", "version")
 class AddressIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: Optional[Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]] = Field(
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = Field(
         default=None, description="Keep to edit an existing address; omit to add one")
     first_name: Name
     last_name: Name
@@ -32,9 +32,9 @@ class AddressIn(BaseModel):
     street: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = Field(min_length=1, max_length=4)
     city: Name
     region: OptionalText = None
-    postcode: Optional[Annotated[str, StringConstraints(max_length=20)]] = None
+    postcode: Annotated[str, StringConstraints(max_length=20)] | None = None
     country_id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(description="ISO 3166-1 alpha-2")
-    telephone: Optional[Annotated[str, StringConstraints(max_length=32)]] = None
+    telephone: Annotated[str, StringConstraints(max_length=32)] | None = None
     default_billing: StrictBool = False
     default_shipping: StrictBool = False
 
@@ -54,8 +54,8 @@ class CustomerAccount(BaseModel):
     middle_name: OptionalText = None
     last_name: Name
     suffix: OptionalText = None
-    dob: Optional[date] = Field(default=None, description="YYYY-MM-DD")
-    gender: Optional[Gender] = None
+    dob: date | None = Field(default=None, description="YYYY-MM-DD")
+    gender: Gender | None = None
     taxvat: OptionalText = None
     website_id: WebsiteId
     group_id: GroupId = 1
@@ -74,24 +74,24 @@ class CustomerAccount(BaseModel):
 
     @field_validator("dob")
     @classmethod
-    def _dob_in_the_past(cls, value: Optional[date]) -> Optional[date]:
+    def _dob_in_the_past(cls, value: date | None) -> date | None:
         if value is not None and (value > date.today() or value.year < 1900):
             raise ValueError("must be a date between 1900 and today")
         return value
 
 
 class CustomerCreate(CustomerAccount):
-    addresses: Optional[list[AddressIn]] = Field(default=None, max_length=50)
+    addresses: list[AddressIn] | None = Field(default=None, max_length=50)
 
 
 class CustomerFullEdit(CustomerAccount):
     """PUT body. `addresses`, when present, replaces the address book."""
 
-    addresses: Optional[list[AddressIn]] = Field(default=None, max_length=50)
-    version: Optional[StrictInt] = Field(default=None, ge=1,
+    addresses: list[AddressIn] | None = Field(default=None, max_length=50)
+    version: StrictInt | None = Field(default=None, ge=1,
                                          description="The version this edit is based on (or If-Match)")
-    id: Optional[str] = Field(default=None, description="Ignored (read-only)")
-    created_at: Optional[str] = Field(default=None, description="Ignored (read-only)")
+    id: str | None = Field(default=None, description="Ignored (read-only)")
+    created_at: str | None = Field(default=None, description="Ignored (read-only)")
 
 
 class CustomerQuickEdit(BaseModel):
@@ -99,28 +99,28 @@ class CustomerQuickEdit(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: Optional[Email] = None
-    website_id: Optional[WebsiteId] = None
+    email: Email | None = None
+    website_id: WebsiteId | None = None
     taxvat: OptionalText = None
-    gender: Optional[Gender] = None
-    group_id: Optional[GroupId] = None
-    version: Optional[StrictInt] = Field(default=None, ge=1)
+    gender: Gender | None = None
+    group_id: GroupId | None = None
+    version: StrictInt | None = Field(default=None, ge=1)
 
 
 class Customer(BaseModel):
     id: str
     email: str
-    prefix: Optional[str] = None
-    first_name: Optional[str] = None
-    middle_name: Optional[str] = None
-    last_name: Optional[str] = None
-    suffix: Optional[str] = None
-    dob: Optional[str] = None
-    gender: Optional[Gender] = None
-    taxvat: Optional[str] = None
-    website_id: Optional[str] = None
+    prefix: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    last_name: str | None = None
+    suffix: str | None = None
+    dob: str | None = None
+    gender: Gender | None = None
+    taxvat: str | None = None
+    website_id: str | None = None
     group_id: int = 1
-    company: Optional[str] = None
+    company: str | None = None
     allow_remote_assistance: bool = False
     created_at: str
     version: int
@@ -128,7 +128,7 @@ class Customer(BaseModel):
 
 class CustomerPage(BaseModel):
     items: list[Customer]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class OrderStats(BaseModel):
@@ -140,8 +140,8 @@ class OrderStats(BaseModel):
 class OrderLine(BaseModel):
     sku: str
     qty: int
-    name: Optional[str] = None
-    price: Optional[str] = None
+    name: str | None = None
+    price: str | None = None
 
 
 class Order(BaseModel):
@@ -150,14 +150,14 @@ class Order(BaseModel):
     total: str
     created_at: str
     items: list[OrderLine] = []
-    placed_by: Optional[str] = None
+    placed_by: str | None = None
 
 
 class CartItem(BaseModel):
     sku: str
-    name: Optional[str] = None
+    name: str | None = None
     qty: int
-    price: Optional[str] = None
+    price: str | None = None
 
 
 class Cart(BaseModel):
@@ -166,8 +166,8 @@ class Cart(BaseModel):
 
 class Activity(BaseModel):
     online: bool
-    last_login_at: Optional[str]
-    last_logout_at: Optional[str]
+    last_login_at: str | None
+    last_logout_at: str | None
     sessions: list[OnlineRow]
 
 
@@ -177,7 +177,7 @@ class LedgerEntry(BaseModel):
     amount: str
     reason: str
     balance: str
-    actor: Optional[str] = None
+    actor: str | None = None
 
 
 class Balance(BaseModel):
@@ -191,7 +191,7 @@ class PointsEntry(BaseModel):
     points: int
     reason: str
     balance: int
-    actor: Optional[str] = None
+    actor: str | None = None
 
 
 class PointsBalance(BaseModel):
@@ -212,7 +212,7 @@ class WishlistItem(BaseModel):
 class Review(BaseModel):
     id: str
     sku: str
-    rating: Optional[int] = None
+    rating: int | None = None
     status: str
     created_at: str
 
@@ -223,8 +223,8 @@ class CustomerProfile(BaseModel):
     customer: Customer
     activity: Activity
     addresses: list[Address]
-    default_billing: Optional[Address]
-    default_shipping: Optional[Address]
+    default_billing: Address | None
+    default_shipping: Address | None
     order_stats: OrderStats
     orders: list[Order]
     returns: list[dict]
@@ -248,7 +248,7 @@ class AuditEntry(BaseModel):
 
 class AuditPage(BaseModel):
     items: list[AuditEntry]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 GridSort = Literal["-created_at", "created_at", "last_name", "-last_name", "email", "-email"]

@@ -140,7 +140,7 @@ class StorefrontEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _check_envelope(self) -> "StorefrontEvent":
+    def _check_envelope(self) -> StorefrontEvent:
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at must carry a time zone (use Z for UTC)")
         if self.type in CUSTOMER_REQUIRED and not self.customer_id:

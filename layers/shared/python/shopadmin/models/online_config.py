@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional, Union
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
@@ -32,9 +32,9 @@ class OnlineCustomersConfigUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    online_minutes_interval: Optional[Union[Annotated[StrictInt, Field(ge=1, le=1440)], Blank]] = Field(
+    online_minutes_interval: Annotated[StrictInt, Field(ge=1, le=1440)] | Blank | None = Field(
         default=None, description="1-1440 minutes; blank or null for the default (15)")
-    customer_data_lifetime: Optional[Union[Annotated[StrictInt, Field(ge=1, le=10080)], Blank]] = Field(
+    customer_data_lifetime: Annotated[StrictInt, Field(ge=1, le=10080)] | Blank | None = Field(
         default=None, description="1-10080 minutes; blank or null for the default (60)")
 
     def resolved(self) -> OnlineCustomersConfig:

@@ -48,7 +48,7 @@ class PresenceState:
         """A logout hides the row at once, until a later event shows the session again (as a visitor)."""
         return not (self.signed_out and self.bound_at >= self.last_activity)
 
-    def evolve(self, **changes) -> "PresenceState":
+    def evolve(self, **changes) -> PresenceState:
         return replace(self, **changes)
 
 

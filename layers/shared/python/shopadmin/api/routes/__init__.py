@@ -2,9 +2,16 @@
 
 
 def all_routers():
-    from shopadmin.api.routes import audit, customers, now_online, online_config, storefront
-    from shopadmin.api.routes import customer_commerce
-    from shopadmin.api.routes import customer_credentials, customer_deletion
+    from shopadmin.api.routes import (
+        audit,
+        customer_commerce,
+        customer_credentials,
+        customer_deletion,
+        customers,
+        now_online,
+        online_config,
+        storefront,
+    )
 
     return [now_online.router, online_config.router, storefront.events_router, storefront.sessions_router,
             customers.router, audit.router, customer_commerce.router,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -26,7 +26,7 @@ router = Router()
 def get_audit(
     customer_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Optional[str], Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> AuditPage:
     require_scope(router, "audit:read")
     if wiring.customer_deletion().job(customer_id) is not None:

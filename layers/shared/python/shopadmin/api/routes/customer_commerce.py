@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -68,7 +68,7 @@ def delete_cart_item(customer_id: CustomerId, sku: SkuPath):
 def get_orders(
     customer_id: CustomerId,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Optional[str], Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> OrderPage:
     require_scope(router, "customers:read")
     items, next_cursor = commerce.list_orders(customer_id, limit, cursor, wiring.customer_commerce())

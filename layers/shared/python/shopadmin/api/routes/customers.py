@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -29,7 +29,7 @@ router = Router()
 TAG = "Customers"
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")]
 AddressId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-IfMatch = Annotated[Optional[str], Header(alias="if-match", pattern=r'^(W/)?"[0-9]{1,12}"$',
+IfMatch = Annotated[str | None, Header(alias="if-match", pattern=r'^(W/)?"[0-9]{1,12}"$',
                                           description='The ETag of the read this edit is based on, e.g. "3"')]
 
 
@@ -46,12 +46,12 @@ def with_etag(status: int, body: BaseModel, etag: str) -> Response:
                         "served by the grid indexes, never a table scan.",
             responses={200: {"description": "A page of customers"}, **error_responses()})
 def get_customers(
-    q: Annotated[Optional[str], Query(min_length=1, max_length=100)] = None,
-    website_id: Annotated[Optional[str], Query(max_length=64)] = None,
-    group_id: Annotated[Optional[int], Query(ge=0, le=10_000)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    website_id: Annotated[str | None, Query(max_length=64)] = None,
+    group_id: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     sort: Annotated[GridSort, Query()] = "-created_at",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Optional[str], Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> CustomerPage:
     require_scope(router, "customers:read")
     rows, next_cursor = accounts.list_customers(

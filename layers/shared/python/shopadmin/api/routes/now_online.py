@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -20,7 +20,7 @@ TAG = "Now Online"
 
 class OnlinePage(BaseModel):
     items: list[OnlineRow]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class OnlineSummary(BaseModel):
@@ -35,13 +35,13 @@ class OnlineSummary(BaseModel):
             security=secured("online:read"), responses={200: {"description": "A page of online sessions"},
                                                         **error_responses()})
 def get_online_customers(
-    type: Annotated[Optional[SessionType], Query(description="customer or visitor")] = None,
-    website_id: Annotated[Optional[str], Query(max_length=64)] = None,
-    q: Annotated[Optional[str], Query(min_length=1, max_length=100,
+    type: Annotated[SessionType | None, Query(description="customer or visitor")] = None,
+    website_id: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100,
                                       description="Case-insensitive prefix of email, first or last name")] = None,
     sort: Annotated[OnlineSort, Query()] = "-last_activity",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[Optional[str], Query(max_length=2048, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
 ) -> OnlinePage:
     caller = require_scope(router, "online:read")
     request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -28,9 +28,9 @@ class EventBatch(BaseModel):
 
 
 class EventResult(BaseModel):
-    event_id: Optional[str]
+    event_id: str | None
     status: str = Field(description="accepted | rejected")
-    reason: Optional[str] = None
+    reason: str | None = None
 
 
 class EventBatchResults(BaseModel):
@@ -40,7 +40,7 @@ class EventBatchResults(BaseModel):
 class SessionStatus(BaseModel):
     session_id: str
     signed_in: bool
-    customer_id: Optional[str]
+    customer_id: str | None
 
 
 @events_router.post("/storefront/events", summary="Send storefront events", tags=[TAG],
