@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 SCOPES ?=
+WEBSITE ?=
+SUB ?=
 
 # ---------------------------------------------------------------- SAM CLI (own virtualenv, targets at the end)
 # aws-sam-cli pins its own boto3/cfn-lint/samtranslator; a separate venv keeps them off .venv.
@@ -39,9 +41,10 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(PY) -m local.stack --port $(PORT)
 
-## token: a dev bearer token (all scopes unless SCOPES="online:read config:write"), printed last
+## token: a dev bearer token (all scopes unless SCOPES="online:read config:write"), printed last;
+## WEBSITE=<id> binds it to one website (claim website_id), SUB=<subject> names the caller
 token: $(STAMP)
-	@$(PY) -m local.token --scopes "$(SCOPES)"
+	@$(PY) -m local.token --scopes "$(SCOPES)" $(if $(WEBSITE),--website-id "$(WEBSITE)") $(if $(SUB),--sub "$(SUB)")
 
 # Debian's Chromium for the browser tests (tests/browser): `playwright install` cannot download
 # browsers here, so Playwright drives this one. Installed only when missing (we run as root).
@@ -72,7 +75,7 @@ openapi: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
-## bench: benchmarks that print ratios measured side by side (not part of make test)
+## bench: benchmarks that print ratios measured side by side (make test runs each once at tiny sizes: tests/bench)
 bench: $(STAMP)
 	$(PY) -m bench.ingest_batch
 	$(PY) -m bench.online_list

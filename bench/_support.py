@@ -185,3 +185,10 @@ def machine() -> str:
 
 __all__ = ["LambdaContext", "DynamoRecorder", "create_stack", "http_get", "load_function", "machine", "median",
            "quiet", "sqs_event", "template", "timed"]
+
+
+def register_website(website_id: str) -> None:
+    """Websites are registered by an admin, never by events: do what `make run` does for the demo."""
+    from shopadmin import wiring
+
+    wiring.customer_store().register_websites({website_id})

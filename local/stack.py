@@ -65,7 +65,10 @@ def _configure_logging() -> None:
 
 
 def _port_is_free(port: int) -> bool:
+    """True unless something listens on the port. SO_REUSEADDR, as the gateway's own server sets
+    it, so connections of a stack just stopped (TIME_WAIT) don't make a restart fail for a minute."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
             return True
