@@ -57,6 +57,8 @@ SPEC_ROUTES: dict[tuple[str, str], str | None] = {
     ("POST", "/customers/{id}/password-reset"): "customers:credentials",
     ("POST", "/customers/{id}/force-sign-in"): "customers:credentials",
     ("GET", "/customers/{id}/audit"): "audit:read",
+    ("GET", "/exports/customers.csv"): "customers:read",  # SPEC 7
+    ("GET", "/exports/online-customers.csv"): "online:read",
     ("POST", "/storefront/events"): "events:write",
     ("POST", "/storefront/login-as/redeem"): "sessions:write",
     ("GET", "/storefront/sessions/{session_id}"): "sessions:read",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from shopadmin import wiring
 from shopadmin.api.auth import require_scope, scoped_website
+from shopadmin.api.downloads import csv_download, csv_responses
 from shopadmin.api.resolver import error_responses, secured
+from shopadmin.logic.csv_export import MAX_ROWS, collect_rows, to_csv
 from shopadmin.logic.online_list import OnlineListRequest, OnlineSort, SessionType, list_online, summarize
 from shopadmin.models.presence import OnlineRow
 
@@ -49,6 +52,33 @@ def get_online_customers(
     rows, next_cursor = list_online(request, wiring.presence_store(), wiring.known_websites().get(),
                                     wiring.now(), config.online_minutes_interval)
     return OnlinePage(items=rows, next_cursor=next_cursor)
+
+
+CSV_COLUMNS = tuple(OnlineRow.model_fields)
+EXPORT_PAGE = 200  # the list's largest page: fewest reads per export
+
+
+@router.get("/exports/online-customers.csv", summary="Export the online list as CSV", tags=[TAG],
+            security=secured("online:read"),
+            description=f"Every session the online list's filters select (same `type`, `website_id`, `q` and "
+                        f"`sort`), one row each under a header row of the row's field names. UTF-8, RFC 4180 "
+                        f"quoting; a cell starting with `=`, `+`, `-` or `@` is prefixed with `'`. More than "
+                        f"{MAX_ROWS:,} rows: 422, narrow the filter.",
+            responses={**csv_responses("online-customers.csv"), **error_responses()})
+def get_online_customers_csv(
+    type: Annotated[SessionType | None, Query(description="customer or visitor")] = None,
+    website_id: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    sort: Annotated[OnlineSort, Query()] = "-last_activity",
+) -> Response[str]:
+    caller = require_scope(router, "online:read")
+    website = scoped_website(caller, website_id)
+    config = wiring.online_config().get()
+    # one clock reading for the whole export, so every page sees the same online window
+    now, websites, presence = wiring.now(), wiring.known_websites().get(), wiring.presence_store()
+    rows = collect_rows(lambda cursor: list_online(OnlineListRequest(type, website, q, sort, EXPORT_PAGE, cursor),
+                                                   presence, websites, now, config.online_minutes_interval))
+    return csv_download("online-customers.csv", to_csv(CSV_COLUMNS, (row.model_dump(mode="json") for row in rows)))
 
 
 @router.get("/online-customers/summary", summary="Counts of online sessions by type and website", tags=[TAG],
