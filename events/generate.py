@@ -267,6 +267,15 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
         "customer_cart_item_delete": http_event(
             "DELETE /customers/{customer_id}/cart/items/{sku}", request_time, scopes=["customers:write"],
             path_parameters={"customer_id": CUSTOMER, "sku": "MH01"}),
+        "customer_wishlist_item_delete": http_event(
+            "DELETE /customers/{customer_id}/wishlist/items/{sku}", request_time, scopes=["customers:write"],
+            path_parameters={"customer_id": CUSTOMER, "sku": "MH01"}),
+        "customers_export_csv": http_event(
+            "GET /exports/customers.csv", request_time, scopes=["customers:read"],
+            query={"website_id": WEBSITE, "sort": "email"}),
+        "online_customers_export_csv": http_event(
+            "GET /exports/online-customers.csv", request_time, scopes=["online:read"],
+            query={"type": "customer"}),
         "customer_orders_get": http_event(
             "GET /customers/{customer_id}/orders", request_time, scopes=["customers:read"],
             path_parameters={"customer_id": CUSTOMER}, query={"limit": "20"}),

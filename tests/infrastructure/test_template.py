@@ -48,6 +48,7 @@ SPEC_ROUTES: dict[tuple[str, str], str | None] = {
     ("GET", "/customers/{id}/cart"): "customers:read",
     ("PUT", "/customers/{id}/cart/items/{sku}"): "customers:write",
     ("DELETE", "/customers/{id}/cart/items/{sku}"): "customers:write",
+    ("DELETE", "/customers/{id}/wishlist/items/{sku}"): "customers:write",  # SPEC 7
     ("GET", "/customers/{id}/orders"): "customers:read",
     ("POST", "/customers/{id}/orders"): "customers:write",
     ("POST", "/customers/{id}/store-credit/adjustments"): "customers:write",

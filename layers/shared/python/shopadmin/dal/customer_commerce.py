@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from shopadmin.clock import to_iso
 from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
-from shopadmin.dal.customer_store import CART_PREFIX, customer_pk
+from shopadmin.dal.customer_store import CART_PREFIX, WISH_PREFIX, customer_pk
 from shopadmin.dal.tables import (
     BalanceItem,
     CartLine,
@@ -28,6 +28,7 @@ from shopadmin.dal.tables import (
     OrderItem,
     ProfileItem,
     TabRecord,
+    WishItem,
     failed_conditions,
     transaction_connection,
 )
@@ -117,6 +118,11 @@ class CustomerCommerce:
         exists, item = self._profile_and(customer_id, newsletter_sk(website_id))
         return exists, (item if isinstance(item, NewsletterItem) else None)
 
+    def wish_item_state(self, customer_id: str, sku: str) -> tuple[bool, bool]:
+        """(the customer exists, the product is in its wish list): one consistent BatchGetItem."""
+        exists, item = self._profile_and(customer_id, WISH_PREFIX + sku)
+        return exists, isinstance(item, WishItem)
+
     def newsletter(self, customer_id: str) -> NewsletterRecords:
         """Subscriptions per website and the newsletters sent: one Query (both sort keys start with NEWSLETTER)."""
         found = NewsletterRecords()
@@ -144,6 +150,14 @@ class CustomerCommerce:
                 for attribute, value in ((CartLine.name, after.name), (CartLine.price, after.price)):
                     actions.append(attribute.remove() if value is None else attribute.set(value))
                 transaction.update(line, actions=actions, condition=_line_guard(before))
+            transaction.save(_audit_item(customer_id, audit))
+
+    def remove_wish_item(self, customer_id: str, sku: str, audit: AuditRecord) -> None:
+        """Delete the wish-list item with its audit entry; ChangeConflict if it (or the customer) is gone."""
+        pk = customer_pk(customer_id)
+        with self._transaction() as transaction:
+            transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
+            transaction.delete(WishItem(pk, WISH_PREFIX + sku), condition=WishItem.sk.exists())
             transaction.save(_audit_item(customer_id, audit))
 
     def place_order(self, customer_id: str, order: OrderRecord, consumed: Iterable[CartLineRecord],

@@ -42,6 +42,7 @@ CONFIG_KEY = ("CONFIG", "online-customers")
 WEBSITES_KEY = ("META", "websites")
 PROFILE_SK = "PROFILE"
 CART_PREFIX = "CART#"
+WISH_PREFIX = "WISH#"
 DRAFT_SK = "CHECKOUT_DRAFT"
 # An event id is remembered this long; SQS keeps a message at most 14 days.
 MARKER_TTL_SECONDS = 15 * 24 * 3600
@@ -164,10 +165,10 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
                                    created_at=operation.created_at, items=operation.items_json,
                                    placed_by=operation.placed_by))
     elif isinstance(operation, WishlistAdd):
-        transaction.save(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}", sku=operation.sku,
+        transaction.save(WishItem(customer_pk(operation.customer_id), WISH_PREFIX + operation.sku, sku=operation.sku,
                                   added_at=operation.added_at))
     elif isinstance(operation, WishlistRemove):
-        transaction.delete(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}"))
+        transaction.delete(WishItem(customer_pk(operation.customer_id), WISH_PREFIX + operation.sku))
     elif isinstance(operation, ReviewPut):
         transaction.save(ReviewItem(customer_pk(operation.customer_id), f"REVIEW#{operation.review_id}",
                                     review_id=operation.review_id, sku=operation.sku, rating=operation.rating,

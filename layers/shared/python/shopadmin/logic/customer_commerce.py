@@ -65,6 +65,8 @@ class CommercePort(Protocol):
     def adjust_balance(self, customer_id: str, account: str, before: int | None, entry: LedgerRecord,
                        audit: AuditRecord, now_ms: int) -> None: ...
     def newsletter_state(self, customer_id: str, website_id: str): ...
+    def wish_item_state(self, customer_id: str, sku: str) -> tuple[bool, bool]: ...
+    def remove_wish_item(self, customer_id: str, sku: str, audit: AuditRecord) -> None: ...
     def newsletter(self, customer_id: str) -> NewsletterRecords: ...
     def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool, before, audit: AuditRecord,
                        now_ms: int) -> None: ...
@@ -139,6 +141,29 @@ def _change_cart_line(customer_id: str, sku: str, store: CommercePort, actor: st
         except ChangeConflict:
             pause(attempt)
     raise Conflict("The cart line kept changing; try again")
+
+
+# ------------------------------------------------------------------ Wish List
+def remove_wishlist_item(customer_id: str, sku: str, store: CommercePort, actor: str, now_ms: int,
+                         pause: Callable[[int], None] = backoff) -> None:
+    """Remove one product from the wish list, audited `wishlist.updated` (SPEC 7).
+
+    Raises NotFound for a missing customer or a product not in the wish list (also when a
+    concurrent removal got there first: the second caller removed nothing).
+    """
+    for attempt in range(CART_ATTEMPTS):
+        exists, listed = store.wish_item_state(customer_id, sku)
+        if not exists:
+            raise _missing()
+        if not listed:
+            raise NotFound("This product is not in the customer's wish list")
+        changes = {f"wishlist.{sku}": {"before": "listed", "after": None}}
+        try:
+            store.remove_wish_item(customer_id, sku, audit_entry(actor, "wishlist.updated", now_ms, changes))
+            return
+        except ChangeConflict:
+            pause(attempt)
+    raise Conflict("The wish list kept changing; try again")
 
 
 # ------------------------------------------------------------------ Create Order

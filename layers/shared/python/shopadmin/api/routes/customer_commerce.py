@@ -61,6 +61,17 @@ def delete_cart_item(customer_id: CustomerId, sku: SkuPath):
     return Response(status_code=204)
 
 
+# ------------------------------------------------------------------ Wish List
+@router.delete("/customers/<customer_id>/wishlist/items/<sku>", summary="Remove a wish-list item", tags=[CART],
+               security=secured("customers:write"),
+               description="Removes the product from the customer's wish list. Audited as wishlist.updated.",
+               responses={**NO_CONTENT, **error_responses(404, 409)})
+def delete_wishlist_item(customer_id: CustomerId, sku: SkuPath):
+    caller = require_scope(router, "customers:write")
+    commerce.remove_wishlist_item(customer_id, sku, wiring.customer_commerce(), caller.subject, wiring.now())
+    return Response(status_code=204)
+
+
 # ------------------------------------------------------------------ orders
 @router.get("/customers/<customer_id>/orders", summary="Orders", tags=[ORDERS], security=secured("customers:read"),
             description="The customer's orders, newest first (storefront and admin orders).",
