@@ -79,6 +79,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.ingest_batch
 	$(PY) -m bench.online_list
+	$(PY) -m bench.mass_actions
 
 clean:
 	rm -rf $(VENV) .local .aws-sam .pytest_cache

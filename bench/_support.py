@@ -60,18 +60,21 @@ def sqs_event(bodies: list[dict]) -> dict:
     } for i, body in enumerate(bodies)]}
 
 
-def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) -> dict:
-    """An API Gateway HTTP API v2.0 GET, as the JWT authorizer passes it on."""
+def http_request(method: str, path: str, scopes: list[str], query: dict[str, str] | None = None,
+                 body: dict | None = None, path_parameters: dict[str, str] | None = None,
+                 route: str | None = None, headers: dict[str, str] | None = None) -> dict:
+    """An API Gateway HTTP API v2.0 request, as the JWT authorizer passes it on."""
     from urllib.parse import urlencode
 
+    route_key = f"{method} {route or path}"
     event = {
-        "version": "2.0", "routeKey": f"GET {path}", "rawPath": path, "rawQueryString": urlencode(query or {}),
-        "headers": {"accept": "application/json"},
+        "version": "2.0", "routeKey": route_key, "rawPath": path, "rawQueryString": urlencode(query or {}),
+        "headers": {"accept": "application/json", "content-type": "application/json", **(headers or {})},
         "requestContext": {
             "accountId": "123456789012", "apiId": "bench", "domainName": "localhost", "domainPrefix": "bench",
-            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                      "userAgent": "bench"},
-            "requestId": uuid.uuid4().hex, "routeKey": f"GET {path}", "stage": "$default",
+            "requestId": uuid.uuid4().hex, "routeKey": route_key, "stage": "$default",
             "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
             "authorizer": {"jwt": {"claims": {"sub": "bench-admin", "scope": " ".join(scopes)}, "scopes": scopes}},
         },
@@ -79,7 +82,16 @@ def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) 
     }
     if query:
         event["queryStringParameters"] = dict(query)
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
     return event
+
+
+def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) -> dict:
+    """An API Gateway HTTP API v2.0 GET, as the JWT authorizer passes it on."""
+    return http_request("GET", path, scopes, query)
 
 
 def create_stack(shard_count: int) -> dict[str, str]:

@@ -270,6 +270,10 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
         "customer_wishlist_item_delete": http_event(
             "DELETE /customers/{customer_id}/wishlist/items/{sku}", request_time, scopes=["customers:write"],
             path_parameters={"customer_id": CUSTOMER, "sku": "MH01"}),
+        "customers_mass_action": http_event(
+            "POST /customers/mass-actions", request_time, scopes=["customers:write"],
+            headers={"idempotency-key": "sample-mass-1"},
+            body={"action": "assign_group", "customer_ids": [CUSTOMER], "group_id": 2}),
         "customers_export_csv": http_event(
             "GET /exports/customers.csv", request_time, scopes=["customers:read"],
             query={"website_id": WEBSITE, "sort": "email"}),

@@ -8,7 +8,7 @@ import pytest
 from local.template import functions, translated
 from tests.infrastructure.test_template import allowed, function_role
 
-PUBLISHERS = {"CustomerCredentialsFunction", "CustomerDeletionFunction"}
+PUBLISHERS = {"CustomerCredentialsFunction", "CustomerDeletionFunction", "CustomerMassActionsFunction"}
 
 
 @pytest.fixture(scope="module")

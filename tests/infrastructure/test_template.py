@@ -59,6 +59,7 @@ SPEC_ROUTES: dict[tuple[str, str], str | None] = {
     ("POST", "/customers/{id}/force-sign-in"): "customers:credentials",
     ("GET", "/customers/{id}/audit"): "audit:read",
     ("GET", "/exports/customers.csv"): "customers:read",  # SPEC 7
+    ("POST", "/customers/mass-actions"): "customers:write",
     ("GET", "/exports/online-customers.csv"): "online:read",
     ("POST", "/storefront/events"): "events:write",
     ("POST", "/storefront/login-as/redeem"): "sessions:write",

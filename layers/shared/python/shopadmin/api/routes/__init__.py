@@ -8,6 +8,7 @@ def all_routers():
         customer_credentials,
         customer_deletion,
         customers,
+        mass_actions,
         now_online,
         online_config,
         storefront,
@@ -15,4 +16,5 @@ def all_routers():
 
     return [now_online.router, online_config.router, storefront.events_router, storefront.sessions_router,
             customers.router, audit.router, customer_commerce.router,
-            customer_credentials.router, customer_credentials.redeem_router, customer_deletion.router]
+            customer_credentials.router, customer_credentials.redeem_router, customer_deletion.router,
+            mass_actions.router]
