@@ -274,6 +274,9 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
             "POST /customers/mass-actions", request_time, scopes=["customers:write"],
             headers={"idempotency-key": "sample-mass-1"},
             body={"action": "assign_group", "customer_ids": [CUSTOMER], "group_id": 2}),
+        "customer_privacy_export": http_event(
+            "GET /customers/{customer_id}/export", request_time, scopes=["customers:export"],
+            path_parameters={"customer_id": CUSTOMER}),
         "customers_export_csv": http_event(
             "GET /exports/customers.csv", request_time, scopes=["customers:read"],
             query={"website_id": WEBSITE, "sort": "email"}),

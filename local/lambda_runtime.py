@@ -41,12 +41,14 @@ class LocalResources:
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> {url, arn, name}
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> bus name
+    buckets: dict[str, str] = field(default_factory=dict)  # logical id -> bucket name
 
     def refs(self) -> dict[str, str]:
         # What CloudFormation's Ref returns: table name, queue URL, bus name.
         names = dict(self.tables)
         names.update({logical_id: q["url"] for logical_id, q in self.queues.items()})
         names.update(self.buses)
+        names.update(self.buckets)
         return names
 
     def attributes(self) -> dict[tuple[str, str], str]:
@@ -61,6 +63,8 @@ class LocalResources:
         for logical_id, name in self.buses.items():
             found[(logical_id, "Arn")] = f"arn:aws:events:{region}:{ACCOUNT_ID}:event-bus/{name}"
             found[(logical_id, "Name")] = name
+        for logical_id, name in self.buckets.items():
+            found[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
         return found
 
 

@@ -299,6 +299,17 @@ def create_tables(dynamodb_client, cfn: dict | None = None, prefix: str = "") ->
     return names
 
 
+def create_buckets(s3_client, cfn: dict | None = None, prefix: str = "") -> dict[str, str]:
+    """Create every AWS::S3::Bucket of the template (private); returns logical id -> bucket name."""
+    cfn = cfn or translated()
+    names = {}
+    for logical_id in resources_of_type(cfn, "AWS::S3::Bucket"):
+        bucket = f"{prefix}{logical_id}".lower()
+        s3_client.create_bucket(Bucket=bucket)
+        names[logical_id] = bucket
+    return names
+
+
 def create_queues(sqs_client, cfn: dict | None = None, prefix: str = "") -> dict[str, dict[str, str]]:
     """Create every AWS::SQS::Queue (dead-letter queues first); returns logical id -> {url, arn, name}."""
     cfn = cfn or translated()

@@ -53,6 +53,8 @@ def aws(monkeypatch):
         tables = template.create_tables(boto3.client("dynamodb"), cfn)
         queues = template.create_queues(boto3.client("sqs"), cfn)
         buses = template.create_event_routing(boto3.client("events"), queues, cfn)
+        buckets = template.create_buckets(boto3.client("s3"), cfn)
+        monkeypatch.setenv("EXPORTS_BUCKET", buckets["ExportsBucket"])
         monkeypatch.setenv("PRESENCE_TABLE", tables["PresenceTable"])
         monkeypatch.setenv("CUSTOMERS_TABLE", tables["CustomersTable"])
         monkeypatch.setenv("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
@@ -62,7 +64,7 @@ def aws(monkeypatch):
         from shopadmin import wiring
 
         wiring.reset()
-        yield {"tables": tables, "queues": queues, "buses": buses}
+        yield {"tables": tables, "queues": queues, "buses": buses, "buckets": buckets}
         wiring.reset()
 
 

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     idempotency_table: str | None = None
     # EventBridge bus for admin action events (source "shop-admin"); set on the functions that emit them
     event_bus_name: str | None = None
+    # S3 bucket for privacy exports too large for one response; set on the export function
+    exports_bucket: str | None = None
     # Seconds a saved config is trusted in memory; a save is visible everywhere within this.
     config_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 

@@ -128,10 +128,31 @@ def admin_events():
     return AdminEventBus(bus)
 
 
+@functools.lru_cache(maxsize=1)
+def privacy_export_reader():
+    from shopadmin.dal.privacy_export import PrivacyExportReader
+    from shopadmin.dal.tables import bind_tables
+
+    bind_tables(get_settings())
+    return PrivacyExportReader()
+
+
+@functools.lru_cache(maxsize=1)
+def export_files():
+    """The exports bucket, for privacy exports too large for one response."""
+    from shopadmin.dal.privacy_export import ExportFiles
+
+    bucket = get_settings().exports_bucket
+    if not bucket:
+        raise RuntimeError("EXPORTS_BUCKET is not set")
+    return ExportFiles(bucket)
+
+
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
     for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
                     customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
+                    privacy_export_reader, export_files,
                     get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

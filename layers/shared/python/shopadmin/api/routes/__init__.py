@@ -11,10 +11,11 @@ def all_routers():
         mass_actions,
         now_online,
         online_config,
+        privacy_export,
         storefront,
     )
 
     return [now_online.router, online_config.router, storefront.events_router, storefront.sessions_router,
             customers.router, audit.router, customer_commerce.router,
             customer_credentials.router, customer_credentials.redeem_router, customer_deletion.router,
-            mass_actions.router]
+            mass_actions.router, privacy_export.router]
