@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(PY) -m bench.ingest_batch
 	$(PY) -m bench.online_list
 	$(PY) -m bench.mass_actions
+	$(PY) -m bench.privacy_export
 
 clean:
 	rm -rf $(VENV) .local .aws-sam .pytest_cache
