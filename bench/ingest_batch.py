@@ -123,6 +123,7 @@ def main() -> None:
         create_stack(SHARDS)
         from shopadmin import wiring
         from shopadmin.models.presence import CustomerSnapshot
+        from shopadmin.models.website import Website
 
         # One "now" per repetition, so the three runs see the same clock and the same config cache.
         frozen = [wiring.now()]
@@ -138,7 +139,8 @@ def main() -> None:
             for name in dynamodb.list_tables()["TableNames"]:
                 dynamodb.delete_table(TableName=name)
             template.create_tables(dynamodb, template.translated())
-            store.register_websites({"base"})
+            store.save_website(Website(website_id="base", name="Main Website", storefront_url="https://shop.example",
+                                       timezone="UTC"), "bench", 0)
             for c in range(KNOWN_CUSTOMERS):
                 store.create_profile(f"c-known-{c}", "base",
                                      CustomerSnapshot("Ada", f"Known{c}", f"known{c}@example.com"), wiring.now())

@@ -115,13 +115,16 @@ def test_undeclared_route_is_404(api, method, path):
     assert response.json() == {"message": "Not Found"}
 
 
-def test_cors_preflight_is_answered_by_the_gateway(api):
-    cors = template.cors_configuration()
-    response = api.request("OPTIONS", "/online-customers", token=None, headers={
+def test_no_cors_by_default_the_console_is_same_origin(api):
+    """AllowedOrigins is empty by default: no CORS configuration, so no other origin may read a response."""
+    assert template.cors_configuration() is None
+    preflight = api.request("OPTIONS", "/online-customers", token=None, headers={
         "Origin": "https://admin.example", "Access-Control-Request-Method": "GET"})
-    assert response.status_code == 204
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://admin.example")
-    assert set(response.headers["Access-Control-Allow-Methods"].split(",")) == set(cors["allowMethods"])
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    response = api.request("GET", "/online-customers", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 # A storefront's token: only the storefront scopes, bound to one website.

@@ -46,7 +46,7 @@ def get_online_customers(
     caller = require_scope(router, "online:read")
     request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)
     config = wiring.online_config().get()
-    rows, next_cursor = list_online(request, wiring.presence_store(), wiring.known_websites().get(),
+    rows, next_cursor = list_online(request, wiring.presence_store(), wiring.websites().ids(),
                                     wiring.now(), config.online_minutes_interval)
     return OnlinePage(items=rows, next_cursor=next_cursor)
 
@@ -55,7 +55,7 @@ def get_online_customers(
             security=secured("online:read"), responses={200: {"description": "Counts"}, **error_responses()})
 def get_online_summary() -> OnlineSummary:
     caller = require_scope(router, "online:read")
-    websites = wiring.known_websites().get()
+    websites = wiring.websites().ids()
     if caller.website_id is not None:
         websites = {caller.website_id}
     config = wiring.online_config().get()
