@@ -202,5 +202,8 @@ __all__ = ["LambdaContext", "DynamoRecorder", "create_stack", "http_get", "load_
 def register_website(website_id: str) -> None:
     """Websites are registered by an admin, never by events: do what `make run` does for the demo."""
     from shopadmin import wiring
+    from shopadmin.models.website import Website
 
-    wiring.customer_store().register_websites({website_id})
+    wiring.customer_store().save_website(Website(website_id=website_id, name=f"Website {website_id}",
+                                                 storefront_url=f"https://{website_id}.shop.example",
+                                                 timezone="UTC"), "bench", 0)

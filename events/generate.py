@@ -214,6 +214,11 @@ def http_samples(start: datetime, events: dict[str, dict]) -> dict[str, dict]:
         "online_config_put": http_event(
             "PUT /config/online-customers", request_time, scopes=["config:read", "config:write"],
             body={"online_minutes_interval": 15, "customer_data_lifetime": 60}),
+        "websites_get": http_event("GET /websites", request_time, scopes=["config:read"]),
+        "website_put": http_event(
+            "PUT /websites/{website_id}", request_time, scopes=["config:read", "config:write"],
+            path_parameters={"website_id": WEBSITE},
+            body={"name": "Main Website", "storefront_url": "https://shop.example", "timezone": "Europe/Paris"}),
         "storefront_events_post": http_event(
             "POST /storefront/events", request_time, scopes=["events:write"],
             extra_claims={"sub": "storefront-sample", "website_id": WEBSITE},

@@ -15,6 +15,13 @@ from datetime import UTC, datetime, timedelta
 SOURCE = "storefront"
 WEBSITE = "base"
 SHOP = "https://shop.example"
+# Registered by every `make run` (with or without demo data): only registered websites take events.
+# (website id, name, storefront URL, IANA time zone)
+WEBSITES = [
+    (WEBSITE, "Main Website", SHOP, "UTC"),
+    ("fr", "Boutique France", "https://fr.shop.example", "Europe/Paris"),
+    ("de", "Shop Deutschland", "https://de.shop.example", "Europe/Berlin"),
+]
 
 CUSTOMERS = [
     # (customer id, first name, last name, company, product added to the cart)
@@ -71,6 +78,15 @@ def demo_events(now: datetime | None = None) -> list[dict]:
                   {"sku": sku, "qty": 1, "price": price, "name": name}),
         ]
     return events
+
+
+def register_websites(registry, actor: str = "make-run") -> list[str]:
+    """Register the demo websites; `registry` is the shared layer's WebsiteRegistry (wiring.websites())."""
+    from shopadmin.models.website import WebsiteSave
+
+    for website_id, name, url, zone in WEBSITES:
+        registry.save(website_id, WebsiteSave(name=name, storefront_url=url, timezone=zone), actor)
+    return [w[0] for w in WEBSITES]
 
 
 def record_newsletters_sent(store, now: datetime | None = None) -> int:

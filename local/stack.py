@@ -115,6 +115,9 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
             for source in sources
         ]
 
+        from shopadmin import wiring
+
+        log.info("websites registered: %s", ", ".join(demo.register_websites(wiring.websites())))
         bus = next(iter(resources.buses.values()))
         dead_letters = [resources.queues[s.dead_letter_queue] for s in sources if s.dead_letter_queue]
         if load_demo:

@@ -226,14 +226,45 @@ def route_settings(cfn: dict | None = None) -> dict[str, dict[str, Any]]:
     return {}
 
 
-def cors_configuration(cfn: dict | None = None) -> dict[str, Any] | None:
-    """The HTTP API's CORS configuration (x-amazon-apigateway-cors), None when CORS is off."""
+def cors_configuration(cfn: dict | None = None, parameters: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The HTTP API's CORS configuration (x-amazon-apigateway-cors), None when CORS is off.
+
+    The template makes it conditional on the AllowedOrigins parameter (empty: no CORS), so the
+    condition is evaluated with `parameters` (the template defaults and LOCAL_PARAMETERS when None).
+    """
     cfn = cfn or translated()
+    values = {**parameter_defaults(cfn), **(parameters or {})}
     for api in resources_of_type(cfn, "AWS::ApiGatewayV2::Api").values():
-        cors = api["Properties"]["Body"].get("x-amazon-apigateway-cors")
-        if cors:
+        cors = _evaluate(api["Properties"]["Body"].get("x-amazon-apigateway-cors"), cfn, values)
+        if cors and cors is not _NO_VALUE:
             return dict(cors)
     return None
+
+
+_NO_VALUE = object()
+
+
+def _evaluate(value: Any, cfn: dict, parameters: dict[str, str]) -> Any:
+    """The few intrinsic functions a condition-guarded setting uses: Ref, Fn::If/Equals/Not/Split."""
+    if isinstance(value, list):
+        return [_evaluate(v, cfn, parameters) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Ref"}:
+        return _NO_VALUE if value["Ref"] == "AWS::NoValue" else parameters[value["Ref"]]
+    if set(value) == {"Fn::If"}:
+        name, if_true, if_false = value["Fn::If"]
+        chosen = if_true if _evaluate(cfn["Conditions"][name], cfn, parameters) else if_false
+        return _evaluate(chosen, cfn, parameters)
+    if set(value) == {"Fn::Equals"}:
+        left, right = (_evaluate(v, cfn, parameters) for v in value["Fn::Equals"])
+        return left == right
+    if set(value) == {"Fn::Not"}:
+        return not _evaluate(value["Fn::Not"][0], cfn, parameters)
+    if set(value) == {"Fn::Split"}:
+        separator, text = value["Fn::Split"]
+        return str(_evaluate(text, cfn, parameters)).split(separator)
+    return {k: _evaluate(v, cfn, parameters) for k, v in value.items()}
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,17 @@ def http_event(method: str, path: str, *, scopes: str = "", query: dict | None =
         "body": raw_body,
         "isBase64Encoded": False,
     }
+
+
+# Websites the tests name; fixtures register them (only registered websites take events, SPEC 6).
+TEST_WEBSITES = ("base", "fr")
+
+
+def register_websites(store: Any, *website_ids: str, now_ms: int = BASE_MS) -> None:
+    """Register websites through the DAL (what PUT /websites/{id} does), e.g. store = wiring.customer_store()."""
+    from shopadmin.models.website import Website
+
+    for website_id in website_ids or TEST_WEBSITES:
+        store.save_website(Website(website_id=website_id, name=f"Website {website_id}",
+                                   storefront_url=f"https://{website_id}.shop.example", timezone="UTC"),
+                           "tests", now_ms)

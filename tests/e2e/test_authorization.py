@@ -8,6 +8,8 @@ both the gateway and the handler's own scope check.
 
 from __future__ import annotations
 
+import uuid
+
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -115,13 +117,16 @@ def test_undeclared_route_is_404(api, method, path):
     assert response.json() == {"message": "Not Found"}
 
 
-def test_cors_preflight_is_answered_by_the_gateway(api):
-    cors = template.cors_configuration()
-    response = api.request("OPTIONS", "/online-customers", token=None, headers={
+def test_no_cors_by_default_the_console_is_same_origin(api):
+    """AllowedOrigins is empty by default: no CORS configuration, so no other origin may read a response."""
+    assert template.cors_configuration() is None
+    preflight = api.request("OPTIONS", "/online-customers", token=None, headers={
         "Origin": "https://admin.example", "Access-Control-Request-Method": "GET"})
-    assert response.status_code == 204
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://admin.example")
-    assert set(response.headers["Access-Control-Allow-Methods"].split(",")) == set(cors["allowMethods"])
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    response = api.request("GET", "/online-customers", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 # A storefront's token: only the storefront scopes, bound to one website.
@@ -140,3 +145,59 @@ def test_storefront_routes_are_the_only_ones_a_storefront_token_reaches():
     reachable = {r.key for r in PROTECTED if set(r.scopes) & STOREFRONT_SCOPES}
     assert reachable >= {"POST /storefront/events", "GET /storefront/sessions/{session_id}"}
     assert not any(k.startswith(("GET /customers", "PUT /config", "GET /online-customers")) for k in reachable)
+
+
+# ---------------------------------------------------------------- website-bound tokens (SPEC 6, issue 10)
+CUSTOMER_ROUTES = [r for r in PROTECTED if "{customer_id}" in r.path]
+_ADDRESS = {"first_name": "Bea", "last_name": "Bee", "street": ["1 Rue"], "city": "Paris", "country_id": "FR"}
+# a valid body per write, so the only reason to refuse is the website
+_BODIES = {
+    "PATCH /customers/{customer_id}": {"taxvat": "FR1", "version": 1},
+    "PUT /customers/{customer_id}": {"email": "x@example.com", "first_name": "X", "last_name": "Y",
+                                     "website_id": "base", "version": 1},
+    "POST /customers/{customer_id}/addresses": _ADDRESS,
+    "PUT /customers/{customer_id}/addresses/{address_id}": _ADDRESS,
+    "PUT /customers/{customer_id}/cart/items/{sku}": {"qty": 1, "price": "1.00"},
+    "POST /customers/{customer_id}/orders": {"items": [{"sku": "A", "qty": 1, "price": "1.00"}]},
+    "POST /customers/{customer_id}/store-credit/adjustments": {"amount": "5.00", "reason": "x"},
+    "POST /customers/{customer_id}/reward-points/adjustments": {"points": 5, "reason": "x"},
+    "PUT /customers/{customer_id}/newsletter": {"website_id": "base", "subscribed": True},
+}
+
+
+@pytest.fixture(scope="module")
+def fr_customer(api):
+    """A customer of website "fr" (registered by the stack) with an address and a cart line."""
+    response = api.request("POST", "/customers", json={
+        "email": f"bea-{uuid.uuid4().hex[:8]}@example.com", "first_name": "Bea", "last_name": "Bee",
+        "website_id": "fr", "allow_remote_assistance": True, "addresses": [_ADDRESS]})
+    assert response.status_code == 201, response.text
+    cid = response.json()["id"]
+    assert api.request("PUT", f"/customers/{cid}/cart/items/MH01", json={"qty": 1}).status_code == 200
+    address_id = api.request("GET", f"/customers/{cid}").json()["addresses"][0]["id"]
+    return cid, address_id
+
+
+@pytest.mark.parametrize("route", CUSTOMER_ROUTES, ids=ids)
+def test_a_token_bound_to_another_website_gets_404_on_every_customer_route(api, fr_customer, route):
+    """Issue 10: a website-A token with admin scopes read, edited, credited and deleted B's customers."""
+    cid, address_id = fr_customer
+    path = route.path.replace("{customer_id}", cid).replace("{address_id}", address_id).replace("{sku}", "MH01")
+    bound = token.mint(website_id="base", sub="staff-of-base")  # every scope, website "base"
+    response = api.request(route.method, path, token=bound, json=_BODIES.get(route.key))
+    assert response.status_code == 404, (route.key, response.text)
+    assert response.headers["Cache-Control"] == "no-store"
+    profile = api.request("GET", f"/customers/{cid}")  # an unbound admin token still sees it, unchanged
+    assert profile.status_code == 200 and profile.json()["customer"]["website_id"] == "fr"
+    assert profile.json()["store_credit"]["balance"] == "0.00" and profile.json()["orders"] == []
+
+
+def test_config_and_website_writes_refuse_a_bound_token(api):
+    bound = token.mint(website_id="base")
+    assert api.request("PUT", "/config/online-customers", token=bound,
+                       json={"online_minutes_interval": 15, "customer_data_lifetime": 60}).status_code == 403
+    assert api.request("PUT", "/websites/base", token=bound, json={
+        "name": "Hijacked", "storefront_url": "https://evil.example", "timezone": "UTC"}).status_code == 403
+    websites = {w["website_id"]: w for w in api.request("GET", "/websites").json()["items"]}
+    assert {"base", "fr", "de"} <= set(websites) and websites["base"]["name"] == "Main Website"
+    assert api.request("GET", "/online-customers", token=token.mint(website_id="nowhere")).status_code == 403

@@ -30,9 +30,8 @@ def test_only_the_admin_action_functions_publish_and_only_on_the_bus(cfn):
 def test_the_redeem_function_holds_only_what_a_redeem_needs(cfn):
     grants = set(allowed(cfn, function_role(cfn, "StorefrontLoginAsFunction")))
     assert grants == {
-        ("dynamodb:getitem", "CustomersTable", ""),  # profile, online config
+        ("dynamodb:getitem", "CustomersTable", ""),  # profile, online config, the token's website
         ("dynamodb:deleteitem", "CustomersTable", ""),  # the secret (conditional) and its reference
-        ("dynamodb:updateitem", "CustomersTable", ""),  # the websites list
         ("dynamodb:getitem", "PresenceTable", ""),
         ("dynamodb:putitem", "PresenceTable", ""),  # the versioned presence save
     }

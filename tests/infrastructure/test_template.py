@@ -35,6 +35,8 @@ SPEC_ROUTES: dict[tuple[str, str], str | None] = {
     ("GET", "/online-customers/summary"): "online:read",
     ("GET", "/config/online-customers"): "config:read",
     ("PUT", "/config/online-customers"): "config:write",
+    ("GET", "/websites"): "config:read",  # SPEC 6
+    ("PUT", "/websites/{website_id}"): "config:write",
     ("GET", "/customers"): "customers:read",
     ("POST", "/customers"): "customers:write",
     ("GET", "/customers/{id}"): "customers:read",
@@ -331,7 +333,8 @@ def test_ingest_cannot_query_the_presence_table(cfn):
 
 def test_storefront_events_can_only_send_to_the_events_queue(cfn):
     grants = allowed(cfn, function_role(cfn, "StorefrontEventsFunction"))
-    assert set(grants) == {("sqs:sendmessage", "EventsQueue", "")}
+    # and read the website registry (an event of an unregistered website is rejected at the intake)
+    assert set(grants) == {("sqs:sendmessage", "EventsQueue", ""), ("dynamodb:getitem", "CustomersTable", "")}
 
 
 def test_ingest_reads_only_the_events_queue(cfn):
@@ -547,3 +550,37 @@ def test_credential_actions_are_throttled_harder_than_the_stage_default():
     declared = {r.key for r in local_template.routes()}
     assert set(routes) <= declared, "RouteSettings name a route the API does not have"
     assert routes["POST /storefront/events"]["ThrottlingRateLimit"] > default["ThrottlingRateLimit"]
+
+
+# ---------------------------------------------------------------- browsers (SPEC 6 "Caching and browsers")
+def test_no_cors_configuration_by_default(cfn):
+    from local.template import cors_configuration
+
+    assert cfn["Parameters"]["AllowedOrigins"]["Default"] == ""
+    assert cors_configuration(cfn) is None  # the condition drops CorsConfiguration entirely
+
+
+def test_cors_allows_exactly_the_origins_of_the_parameter():
+    from local.template import cors_configuration
+
+    parameters = {**LOCAL_PARAMETERS, "AllowedOrigins": "https://admin.example.com,https://ops.example.com"}
+    cors = cors_configuration(translated(parameters), parameters)
+    assert cors is not None
+    assert cors["allowOrigins"] == ["https://admin.example.com", "https://ops.example.com"]
+    assert "*" not in cors["allowOrigins"]
+    assert set(cors["allowHeaders"]) >= {"authorization", "content-type", "if-match", "idempotency-key"}
+
+
+def test_every_api_function_answers_through_the_no_store_resolver():
+    """Every handler builds its resolver with create_app, which adds Cache-Control: no-store to JSON answers."""
+    from shopadmin.api.resolver import NoStoreResolver
+
+    for function in functions().values():
+        if function.logical_id == "IngestFunction":
+            continue  # SQS, not HTTP
+        source = function.module_file.read_text()
+        builds = "create_app(" in source or "create_docs_app(" in source  # the docs app calls create_app too
+        assert builds and "APIGatewayHttpResolver(" not in source, function.logical_id
+    from shopadmin.api.resolver import create_app
+
+    assert isinstance(create_app(), NoStoreResolver)

@@ -23,6 +23,11 @@ FUNCTIONS = {
     ("GET", "/online-customers"): "OnlineCustomersFunction",
     ("POST", "/customers/{customer_id}/orders"): "CustomerCommerceFunction",
     ("POST", "/customers/{customer_id}/store-credit/adjustments"): "CustomerCommerceFunction",
+    ("POST", "/customers/{customer_id}/reward-points/adjustments"): "CustomerCommerceFunction",
+    ("GET", "/customers/{customer_id}/orders"): "CustomerCommerceFunction",
+    ("GET", "/customers/{customer_id}/cart"): "CustomerCommerceFunction",
+    ("PUT", "/customers/{customer_id}/newsletter"): "CustomerCommerceFunction",
+    ("GET", "/online-customers/summary"): "OnlineCustomersFunction",
 }
 
 

@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from local import template
 from local.lambda_runtime import LambdaRuntime
-from tests.support import FakeClock, sqs_event
+from tests.support import FakeClock, register_websites, sqs_event
 
 
 class DynamoCalls:
@@ -64,6 +64,7 @@ def aws(monkeypatch):
         from shopadmin import wiring
 
         wiring.reset()
+        register_websites(wiring.customer_store())  # base and fr: what the tests name
         yield {"tables": tables, "queues": queues, "buses": buses, "buckets": buckets}
         wiring.reset()
 

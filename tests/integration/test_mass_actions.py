@@ -13,9 +13,10 @@ DELETE = ADMIN + " customers:delete"
 MASS = "/customers/mass-actions"
 
 
-def mass(body: dict, *, scopes: str = ADMIN, headers: dict | None = None) -> tuple[int, dict, dict]:
+def mass(body: dict, *, scopes: str = ADMIN, headers: dict | None = None,
+         claims: dict | None = None) -> tuple[int, dict, dict]:
     status, answer, response_headers = invoke_http("CustomerMassActionsFunction", http_event(
-        "POST", MASS, scopes=scopes, body=body, headers=headers, route=f"POST {MASS}"))
+        "POST", MASS, scopes=scopes, body=body, headers=headers, route=f"POST {MASS}", claims=claims))
     return status, answer or {}, response_headers
 
 
@@ -68,6 +69,21 @@ def test_subscribe_and_unsubscribe_default_to_each_customers_own_website(aws, cl
     assert status == 200 and body["results"][0]["status"] == "ok"
     assert account(fr)[1]["newsletter"]["subscriptions"] == {"fr": False}
     assert "newsletter.updated" in actions(fr)
+
+
+def test_a_website_bound_token_sees_other_websites_customers_as_not_found(aws, clock):
+    base, fr = create(1), create(2, website="fr")
+    status, body, _ = mass({"action": "assign_group", "customer_ids": [base, fr], "group_id": 4},
+                           claims={"website_id": "fr"})
+    assert status == 200, body
+    assert [(r["customer_id"], r["status"]) for r in body["results"]] == [(base, "not_found"), (fr, "ok")]
+    assert account(base)[1]["customer"]["group_id"] == 1  # untouched
+    status, body, _ = mass({"action": "delete", "customer_ids": [base]}, scopes=DELETE, claims={"website_id": "fr"})
+    assert status == 200 and body["results"][0]["status"] == "not_found"
+    assert account(base)[0] == 200
+    status, body, _ = mass({"action": "subscribe", "customer_ids": [fr], "website_id": "base"},
+                           claims={"website_id": "fr"})
+    assert status == 403  # a bound token can't act on another website's newsletter
 
 
 def test_delete_needs_customers_delete_and_then_deletes_each(aws, clock):

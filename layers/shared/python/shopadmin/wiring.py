@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from shopadmin.clock import Clock, system_clock
 from shopadmin.settings import get_settings
+
+if TYPE_CHECKING:
+    from shopadmin.logic.websites import WebsiteRegistry
 
 _clock: list[Clock] = [system_clock]
 
@@ -56,10 +60,11 @@ def online_config():
 
 
 @functools.lru_cache(maxsize=1)
-def known_websites():
-    from shopadmin.logic.cached import CachedValue
+def websites() -> WebsiteRegistry:
+    """The website registry (logic/websites.py) over the customers table, cached like the config."""
+    from shopadmin.logic.websites import WebsiteRegistry
 
-    return CachedValue(lambda: customer_store().known_websites(), now, get_settings().config_cache_seconds)
+    return WebsiteRegistry(customer_store(), now, get_settings().config_cache_seconds)
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,7 +81,7 @@ def events_queue():
 def ingest_context():
     from shopadmin.logic.ingest import IngestContext
 
-    return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now)
+    return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now, websites())
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,7 +155,7 @@ def export_files():
 
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
-    for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
+    for factory in (presence_store, customer_store, customer_accounts, online_config, websites, events_queue, ingest_context,
                     customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
                     privacy_export_reader, export_files,
                     get_settings):

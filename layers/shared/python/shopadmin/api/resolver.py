@@ -6,6 +6,9 @@ routers while the docs function includes all of them and publishes one complete 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -59,8 +62,23 @@ def secured(scope: str) -> list[dict[str, list[str]]]:
     return [{SECURITY_SCHEME: [scope]}]
 
 
+class NoStoreResolver(APIGatewayHttpResolver):
+    """Every JSON answer carries `Cache-Control: no-store` (SPEC 6): profiles, lists and errors may hold
+    personal data, and no browser or proxy cache should keep any of it. Set here, after routing and
+    error mapping, so no route can forget it; a route's own Cache-Control (if any) is kept."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        result: dict[str, Any] = super().resolve(event, context)
+        headers = result.setdefault("headers", {})
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        has_cache_control = any(k.lower() == "cache-control" for k in headers)
+        if "json" in str(content_type).lower() and not has_cache_control:
+            headers["Cache-Control"] = "no-store"
+        return result
+
+
 def create_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = NoStoreResolver(enable_validation=True)
     register_error_handlers(app)
     for router in routers:
         app.include_router(router)

@@ -15,7 +15,7 @@ from shopadmin.dal.tables import (
     OrderItem,
     ProfileItem,
     ReviewItem,
-    WebsitesItem,
+    WebsiteItem,
     WishItem,
     failed_conditions,
     transaction_connection,
@@ -37,9 +37,10 @@ from shopadmin.models.collections import (
 )
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
+from shopadmin.models.website import Website
 
 CONFIG_KEY = ("CONFIG", "online-customers")
-WEBSITES_KEY = ("META", "websites")
+WEBSITES_PK = "WEBSITES"
 PROFILE_SK = "PROFILE"
 CART_PREFIX = "CART#"
 WISH_PREFIX = "WISH#"
@@ -82,17 +83,24 @@ class CustomerStore:
         ).save()
 
     # ------------------------------------------------------------ websites
-    def known_websites(self) -> set[str]:
-        try:
-            return set(WebsitesItem.get(*WEBSITES_KEY).websites or ())
-        except WebsitesItem.DoesNotExist:
-            return set()
+    def websites(self) -> list[Website]:
+        """Every registered website, by id (one Query on one partition: at most 1,000 small items)."""
+        return [_website(item) for item in WebsiteItem.query(WEBSITES_PK, consistent_read=True)]
 
-    def register_websites(self, website_ids: set[str]) -> None:
-        """ADD to a string set: idempotent and safe under concurrent writers."""
-        WebsitesItem(*WEBSITES_KEY).update(
-            actions=[WebsitesItem.websites.add(website_ids), WebsitesItem.kind.set(WebsitesItem)]
-        )
+    def known_websites(self) -> set[str]:
+        return {website.website_id for website in self.websites()}
+
+    def website(self, website_id: str) -> Website | None:
+        try:
+            return _website(WebsiteItem.get(WEBSITES_PK, website_id, consistent_read=True))
+        except WebsiteItem.DoesNotExist:
+            return None
+
+    def save_website(self, website: Website, actor: str, now_ms: int) -> None:
+        """Create or replace (a PUT of the same body twice leaves the same record)."""
+        WebsiteItem(WEBSITES_PK, website.website_id, website_id=website.website_id, name=website.name,
+                    storefront_url=website.storefront_url, timezone=website.timezone,
+                    updated_at=now_ms, updated_by=actor).save()
 
     # ------------------------------------------------------------ profiles
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]:
@@ -101,6 +109,19 @@ class CustomerStore:
         for item in ProfileItem.batch_get(keys):
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
+
+    def customer_website(self, customer_id: str) -> str | None:
+        """The website of an existing customer (one consistent GetItem of the profile); None when absent."""
+        try:
+            return ProfileItem.get(customer_pk(customer_id), PROFILE_SK, consistent_read=True,
+                                   attributes_to_get=["pk", "sk", "kind", "website_id"]).website_id
+        except ProfileItem.DoesNotExist:
+            return None
+
+    def customer_websites(self, customer_ids: list[str]) -> dict[str, str]:
+        """The website of each existing customer (absent ids are left out)."""
+        keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
+        return {item.customer_id: item.website_id for item in ProfileItem.batch_get(keys)} if keys else {}
 
     # ------------------------------------------------------------ carts and unsaved data
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]:
@@ -131,6 +152,11 @@ class CustomerStore:
                 raise ChangeConflict(change.event_id) from None
             raise
         return True
+
+
+def _website(item: WebsiteItem) -> Website:
+    return Website(website_id=item.website_id, name=item.name, storefront_url=item.storefront_url,
+                   timezone=item.timezone)
 
 
 def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> None:

@@ -14,7 +14,6 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.connection import Connection
@@ -106,10 +105,19 @@ class OnlineConfigItem(CustomersTableItem, discriminator="online_config"):
     updated_by = UnicodeAttribute()
 
 
-class WebsitesItem(CustomersTableItem, discriminator="websites"):
-    """Websites seen by ingest: the online list queries each website's shards."""
+class WebsiteItem(CustomersTableItem, discriminator="website"):
+    """pk WEBSITES, sk <website_id>: one registered website (PUT /websites/{id}).
 
-    websites = UnicodeSetAttribute(default=set)
+    One partition for all of them (at most 1,000): a Query lists them (the online list reads each
+    website's shards), a GetItem checks one. Only admins register websites; events never do.
+    """
+
+    website_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    storefront_url = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    updated_at = NumberAttribute()
+    updated_by = UnicodeAttribute()
 
 
 class GridByCreated(GlobalSecondaryIndex):

@@ -116,14 +116,21 @@ def start_login_as(customer_id: str, store: CredentialsPort, bus: EventBusPort, 
 
 
 def redeem_login_as(secret: str, session_id: str | None, store: CredentialsPort, presence: PresencePort,
-                    website_scope: str | None, now_ms: int, interval_minutes: int,
-                    register_website: Callable[[str], None] = lambda _: None) -> AssistedSession:
+                    website_scope: str | None, now_ms: int, interval_minutes: int) -> AssistedSession:
     """Spend the secret once, then bind the session to the customer, assisted by the admin.
 
-    A storefront token bound to a website redeems only that website's secrets. The website is
-    registered (idempotent) so the online list reads its partitions even before any storefront event.
+    A storefront token bound to a website redeems only that website's secrets, and a session that
+    already belongs to a website takes only that website's secrets (SPEC 6); a refused attempt
+    does not spend the secret.
     """
-    issued = store.consume(LOGIN_AS, secret_hash(secret), now_ms, website_scope)
+    scope = website_scope
+    if session_id is not None:
+        existing = presence.get(session_id)
+        if existing is not None:
+            if website_scope is not None and existing.website_id != website_scope:
+                raise NotRedeemable()
+            scope = existing.website_id
+    issued = store.consume(LOGIN_AS, secret_hash(secret), now_ms, scope)
     if issued is None:
         raise NotRedeemable()
     facts = store.customer(issued.customer_id)
@@ -132,11 +139,12 @@ def redeem_login_as(secret: str, session_id: str | None, store: CredentialsPort,
     session = session_id or f"assist-{uuid.uuid4().hex}"
 
     def build(state: PresenceState | None) -> PresenceState | None:
+        if state is not None and state.website_id != facts.website_id:
+            raise NotRedeemable()  # the session was taken by another website meanwhile
         return assisted_login(state, session_id=session, website_id=facts.website_id, customer_id=facts.customer_id,
                               snapshot=facts.snapshot, admin=issued.issued_by, at=now_ms,
                               interval_minutes=interval_minutes)
 
-    register_website(facts.website_id)
     save_presence(session, build, presence, interval_minutes)
     return AssistedSession(session_id=session, customer_id=facts.customer_id, assisted_by=issued.issued_by)
 

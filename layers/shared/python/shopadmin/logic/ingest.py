@@ -18,7 +18,8 @@ from shopadmin.clock import Clock
 from shopadmin.errors import ChangeConflict
 from shopadmin.logic import customer_events
 from shopadmin.logic.online_config import CachedConfig
-from shopadmin.logic.presence import apply_event, apply_events, snapshot_from
+from shopadmin.logic.presence import apply_event, apply_events, session_website, snapshot_from
+from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
 from shopadmin.models.collections import (
     CartLineAdd,
     CartLineRemove,
@@ -53,8 +54,7 @@ class PresenceStorePort(Protocol):
 
 
 class CustomerStorePort(Protocol):
-    def known_websites(self) -> set[str]: ...
-    def register_websites(self, website_ids: set[str]) -> None: ...
+    def customer_websites(self, customer_ids: list[str]) -> dict[str, str]: ...
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]: ...
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]: ...
     def apply_change(self, change: CollectionChange) -> bool: ...
@@ -83,7 +83,7 @@ class IngestContext:
     accounts: Any  # logic.customer_accounts.AccountsPort + touch_activity
     config: CachedConfig
     clock: Clock
-    known_websites: set[str] | None = None  # per-process cache of registered websites
+    websites: WebsiteRegistry  # only registered websites take events; events never register one
 
 
 def unwrap(body: str) -> Any:
@@ -121,20 +121,25 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
         except EventInvalid as invalid:
             outcome.failures[message.message_id] = f"invalid event: {invalid.reason}"
             outcome.invalid += 1
+    if events:
+        events = _refuse_foreign(events, ctx, outcome)
     outcome.page_views = sum(1 for _, e in events if e.type in IGNORED_TYPES)
     if not events:
         return outcome
-
-    _register_websites({e.website_id for _, e in events}, ctx)
-    profiles = _profiles_for(events, ctx, now, outcome)
 
     by_session: dict[str, list[tuple[str, StorefrontEvent]]] = defaultdict(list)
     for message_id, event in events:
         if event.type not in IGNORED_TYPES:
             by_session[event.session_id].append((message_id, event))
     read = ctx.presence.get_many(list(by_session)) if by_session else {}
+    for session_id in list(by_session):
+        by_session[session_id] = _same_website(by_session[session_id], read.get(session_id), outcome)
+    # refused events register nobody and name nobody
+    profiles = _profiles_for([pair for pair in events if pair[0] not in outcome.failures], ctx, now, outcome)
 
     for session_id, session_events in by_session.items():
+        if not session_events:
+            continue
         message_ids = [m for m, _ in session_events]
         try:
             wrote = _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
@@ -151,13 +156,42 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     return outcome
 
 
-def _register_websites(websites: set[str], ctx: IngestContext) -> None:
-    if ctx.known_websites is None:
-        ctx.known_websites = ctx.customers.known_websites()
-    new = websites - ctx.known_websites
-    if new:
-        ctx.customers.register_websites(new)
-        ctx.known_websites |= new
+def _refuse_foreign(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
+                    outcome: BatchOutcome) -> list[tuple[str, StorefrontEvent]]:
+    """Events of an unknown website, or naming a customer of another website, fail alone (SPEC 6).
+
+    Their messages go back to the queue and, after the retries, to the DLQ; the rest of the batch applies.
+    """
+    known = {website: ctx.websites.is_known(website) for website in {e.website_id for _, e in events}}
+    named = [e.customer_id for _, e in events if e.customer_id]
+    customer_websites = ctx.customers.customer_websites(named) if named else {}
+    kept = []
+    for message_id, event in events:
+        reason = None
+        if not known[event.website_id]:
+            reason = UNKNOWN_WEBSITE
+        elif event.customer_id and customer_websites.get(event.customer_id, event.website_id) != event.website_id:
+            reason = "customer_id: the customer belongs to another website"
+        if reason is None:
+            kept.append((message_id, event))
+        else:
+            outcome.failures[message_id] = f"invalid event: {reason}"
+            outcome.invalid += 1
+    return kept
+
+
+def _same_website(session_events: list[tuple[str, StorefrontEvent]], current: PresenceState | None,
+                  outcome: BatchOutcome) -> list[tuple[str, StorefrontEvent]]:
+    """A session belongs to the website of its first state-changing event: others' events fail alone."""
+    owner = session_website(current, [e for _, e in session_events])
+    kept = []
+    for message_id, event in session_events:
+        if event.website_id == owner:
+            kept.append((message_id, event))
+        else:
+            outcome.failures[message_id] = "invalid event: session_id: the session belongs to another website"
+            outcome.invalid += 1
+    return kept
 
 
 def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext, now: int,

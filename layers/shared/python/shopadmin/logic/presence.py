@@ -76,6 +76,17 @@ def apply_event(
     return state
 
 
+def session_website(state: PresenceState | None, events: Iterable[StorefrontEvent]) -> str | None:
+    """The website a session belongs to: its row's, else its earliest state-changing event's (SPEC 6).
+
+    Events naming the session for another website are refused before they reach `apply_event`.
+    """
+    if state is not None:
+        return state.website_id
+    first = min((e for e in events if changes_presence(e)), key=lambda e: e.occurred_ms, default=None)
+    return first.website_id if first else None
+
+
 def apply_events(
     state: PresenceState | None,
     events: Iterable[StorefrontEvent],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shopadmin.logic.ingest import validate_event
 from shopadmin.logic.online_window import is_signed_in
+from shopadmin.logic.websites import UNKNOWN_WEBSITE
 from shopadmin.models.events import EventInvalid
 from shopadmin.models.presence import PresenceState
 
@@ -23,10 +25,12 @@ class IntakeResult:
     reason: str | None = None
 
 
-def take_events(raw_events: list[Any], queue: EventQueue, now_ms: int, website_scope: str | None) -> list[IntakeResult]:
+def take_events(raw_events: list[Any], queue: EventQueue, now_ms: int, website_scope: str | None,
+                is_known_website: Callable[[str], bool]) -> list[IntakeResult]:
     """Validate each event on its own; enqueue the valid ones; results in request order.
 
-    A token bound to a website (claim `website_id`) may only send that website's events.
+    A token bound to a website (claim `website_id`) may only send that website's events, and only
+    registered websites take events (SPEC 6): sending one never registers a website.
     """
     results: list[IntakeResult | None] = [None] * len(raw_events)
     to_send: list[tuple[str, str]] = []
@@ -40,6 +44,9 @@ def take_events(raw_events: list[Any], queue: EventQueue, now_ms: int, website_s
             continue
         if website_scope is not None and event.website_id != website_scope:
             results[position] = IntakeResult(event_id, "rejected", "website_id: not allowed for this token")
+            continue
+        if not is_known_website(event.website_id):
+            results[position] = IntakeResult(event_id, "rejected", UNKNOWN_WEBSITE)
             continue
         message_id = str(position)  # unique within the request even when event ids repeat
         slot_of[message_id] = position

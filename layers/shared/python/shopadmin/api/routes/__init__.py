@@ -13,9 +13,11 @@ def all_routers():
         online_config,
         privacy_export,
         storefront,
+        websites,
     )
 
-    return [now_online.router, online_config.router, storefront.events_router, storefront.sessions_router,
+    return [now_online.router, online_config.router, websites.router, storefront.events_router,
+            storefront.sessions_router,
             customers.router, audit.router, customer_commerce.router,
             customer_credentials.router, customer_credentials.redeem_router, customer_deletion.router,
             mass_actions.router, privacy_export.router]

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from shopadmin import wiring
-from shopadmin.api.auth import require_scope
+from shopadmin.api.auth import require_scope, website_for_write
 from shopadmin.api.idempotency import IdempotencyKey, respond_once
 from shopadmin.api.resolver import NO_CONTENT, error_responses, secured
 from shopadmin.logic import customer_commerce as commerce
@@ -147,4 +147,5 @@ def post_reward_points(customer_id: CustomerId, body: RewardPointsAdjustment,
                        **error_responses(400, 404, 409)})
 def put_newsletter(customer_id: CustomerId, body: NewsletterUpdate) -> NewsletterState:
     caller = require_scope(router, "customers:write")
+    website_for_write(caller, body.website_id, "body.website_id")
     return commerce.set_newsletter(customer_id, body, wiring.customer_commerce(), caller.subject, wiring.now())

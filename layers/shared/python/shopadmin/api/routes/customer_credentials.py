@@ -92,13 +92,13 @@ def post_password_reset(customer_id: CustomerId,
                     description="Spends the secret once and signs the session (`session_id`, or a new one) in as the "
                                 "customer, assisted by the admin: the row shows in Now Online at once with "
                                 "`assisted_by`. An unknown, expired or already used secret (or one of another "
-                                "website, for a token bound to a website) gets the same 404.",
+                                "website, for a token bound to a website or a session of another website) gets "
+                                "the same 404.",
                     responses={201: {"description": "The assisted session"}, **error_responses(400, 404)})
 def post_redeem(body: LoginAsRedeem) -> Response[AssistedSession]:
     caller = require_scope(redeem_router, "sessions:write")
     config = wiring.online_config().get()
     session = credentials.redeem_login_as(body.secret, body.session_id, wiring.credential_store(),
                                           wiring.presence_store(), caller.website_id, wiring.now(),
-                                          config.online_minutes_interval,
-                                          lambda website: wiring.customer_store().register_websites({website}))
+                                          config.online_minutes_interval)
     return Response(status_code=201, content_type="application/json", body=session, headers=NO_STORE)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from pydantic import BaseModel
 
 from shopadmin import wiring
-from shopadmin.api.auth import require_scope, scoped_website
+from shopadmin.api.auth import require_scope, scoped_website, website_for_write
 from shopadmin.api.downloads import csv_download, csv_responses
 from shopadmin.api.resolver import NO_CONTENT, error_responses, secured
 from shopadmin.logic import customer_accounts as accounts
@@ -55,9 +55,10 @@ def get_customers(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> CustomerPage:
-    require_scope(router, "customers:read")
+    caller = require_scope(router, "customers:read")
     rows, next_cursor = accounts.list_customers(
-        accounts.GridRequest(q, website_id, group_id, sort, limit, cursor), wiring.customer_accounts())
+        accounts.GridRequest(q, scoped_website(caller, website_id), group_id, sort, limit, cursor),
+        wiring.customer_accounts())
     return CustomerPage(items=rows, next_cursor=next_cursor)
 
 
@@ -92,6 +93,7 @@ def get_customers_csv(
              responses={201: {"description": "The customer, with its ETag"}, **error_responses(400, 409)})
 def post_customer(body: CustomerCreate) -> Response[Customer]:
     caller = require_scope(router, "customers:write")
+    website_for_write(caller, body.website_id, "body.website_id")
     saved = accounts.create_customer(body, body.addresses, wiring.customer_accounts(), caller.subject, wiring.now())
     return with_etag(201, saved.customer, saved.etag)
 
@@ -117,6 +119,8 @@ def patch_customer(customer_id: CustomerId, body: CustomerQuickEdit, if_match: I
     caller = require_scope(router, "customers:write")
     expected = accounts.expected_version(if_match, body.version)
     updates = body.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+    if updates.get("website_id") is not None:
+        website_for_write(caller, updates["website_id"], "body.website_id")
     saved = accounts.edit_customer(customer_id, updates, None, expected, wiring.customer_accounts(),
                                    caller.subject, wiring.now())
     return with_etag(200, saved.customer, saved.etag)
@@ -133,6 +137,8 @@ def put_customer(customer_id: CustomerId, body: CustomerFullEdit, if_match: IfMa
     expected = accounts.expected_version(if_match, body.version)
     # Omitted optional fields become null: a full edit writes the whole form.
     updates = body.model_dump(mode="json", exclude={"addresses", "version", "id", "created_at"})
+    if updates.get("website_id") is not None:
+        website_for_write(caller, updates["website_id"], "body.website_id")
     saved = accounts.edit_customer(customer_id, updates, body.addresses, expected, wiring.customer_accounts(),
                                    caller.subject, wiring.now())
     return with_etag(200, saved.customer, saved.etag)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shopadmin import wiring
-from shopadmin.api.auth import Caller, require_scope
+from shopadmin.api.auth import Caller, keep_customer_inside_website, require_scope, website_for_write
 from shopadmin.api.idempotency import IdempotencyKey, respond_once
 from shopadmin.api.resolver import error_responses, secured
 from shopadmin.errors import Conflict, Forbidden, NotFound
@@ -74,6 +74,15 @@ def _assign_group(caller: Caller, group_id: int) -> ApplyOne:
     return apply
 
 
+def _inside_website(caller: Caller, apply: ApplyOne) -> ApplyOne:
+    """A website-bound token's mass action sees another website's customers as not found (SPEC 6)."""
+    def apply_in_reach(customer_id: str) -> str | None:
+        keep_customer_inside_website(caller.website_id, customer_id)
+        return apply(customer_id)
+
+    return apply_in_reach
+
+
 @router.post("/customers/mass-actions", summary="Mass action on selected customers", tags=["Customers"],
              security=secured("customers:write"),
              description="`delete` (needs `customers:delete` too: without it 403 and nothing changes), `subscribe` / "
@@ -90,7 +99,9 @@ def post_mass_action(body: MassActionRequest, idempotency_key: IdempotencyKey = 
     elif body.action == "assign_group":
         apply = _assign_group(caller, int(body.group_id or 0))
     else:
-        apply = _newsletter(caller, body.website_id, body.action == "subscribe")
+        website = None if body.website_id is None else website_for_write(caller, body.website_id, "body.website_id")
+        apply = _newsletter(caller, website, body.action == "subscribe")
+    apply_in_reach = _inside_website(caller, apply)
     context = getattr(router, "lambda_context", None)
     started = time.monotonic()
 
@@ -100,7 +111,7 @@ def post_mass_action(body: MassActionRequest, idempotency_key: IdempotencyKey = 
         return time.monotonic() - started < 60
 
     def run() -> tuple[int, MassActionResults]:
-        return 200, MassActionResults(results=run_mass_action(body.customer_ids, apply, has_time, body.action))
+        return 200, MassActionResults(results=run_mass_action(body.customer_ids, apply_in_reach, has_time, body.action))
 
     return respond_once(router, idempotency_key, route="POST /customers/mass-actions", customer_id="",
                         subject=caller.subject, body=body, action=run)

@@ -49,7 +49,7 @@ def get_online_customers(
     caller = require_scope(router, "online:read")
     request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)
     config = wiring.online_config().get()
-    rows, next_cursor = list_online(request, wiring.presence_store(), wiring.known_websites().get(),
+    rows, next_cursor = list_online(request, wiring.presence_store(), wiring.websites().ids(),
                                     wiring.now(), config.online_minutes_interval)
     return OnlinePage(items=rows, next_cursor=next_cursor)
 
@@ -75,7 +75,7 @@ def get_online_customers_csv(
     website = scoped_website(caller, website_id)
     config = wiring.online_config().get()
     # one clock reading for the whole export, so every page sees the same online window
-    now, websites, presence = wiring.now(), wiring.known_websites().get(), wiring.presence_store()
+    now, websites, presence = wiring.now(), wiring.websites().ids(), wiring.presence_store()
     rows = collect_rows(lambda cursor: list_online(OnlineListRequest(type, website, q, sort, EXPORT_PAGE, cursor),
                                                    presence, websites, now, config.online_minutes_interval))
     return csv_download("online-customers.csv", to_csv(CSV_COLUMNS, (row.model_dump(mode="json") for row in rows)))
@@ -85,7 +85,7 @@ def get_online_customers_csv(
             security=secured("online:read"), responses={200: {"description": "Counts"}, **error_responses()})
 def get_online_summary() -> OnlineSummary:
     caller = require_scope(router, "online:read")
-    websites = wiring.known_websites().get()
+    websites = wiring.websites().ids()
     if caller.website_id is not None:
         websites = {caller.website_id}
     config = wiring.online_config().get()

@@ -48,7 +48,8 @@ class SessionStatus(BaseModel):
                     responses={202: {"description": "Per-event results, in request order"}, **error_responses(400)})
 def post_events(batch: EventBatch) -> Response[EventBatchResults]:
     caller = require_scope(events_router, "events:write")
-    results = take_events(batch.events, wiring.events_queue(), wiring.now(), caller.website_id)
+    results = take_events(batch.events, wiring.events_queue(), wiring.now(), caller.website_id,
+                          wiring.websites().is_known)
     accepted = sum(1 for r in results if r.status == "accepted")
     metrics.add_metric(name="EventsAccepted", unit=MetricUnit.Count, value=accepted)
     metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=len(results) - accepted)
