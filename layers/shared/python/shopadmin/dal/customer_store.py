@@ -149,7 +149,10 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
             actions.append(CartLine.name.set(operation.name))
         if operation.price is not None:
             actions.append(CartLine.price.set(operation.price))
-        transaction.update(line, actions=actions)
+        guard = None
+        if isinstance(operation, CartLineAdd) and operation.max_qty_before is not None:
+            guard = CartLine.qty.does_not_exist() | (CartLine.qty <= operation.max_qty_before)
+        transaction.update(line, actions=actions, condition=guard)
     elif isinstance(operation, CartLineRemove):
         line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
         condition = None if operation.expected_qty is None else CartLine.qty == operation.expected_qty
