@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Union
+import re
+from itertools import accumulate
+from typing import Any, Union
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
@@ -41,6 +43,36 @@ class GatewayMessage(BaseModel):
 
 class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
+
+
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')  # a JSON string, escapes included
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+class BodyTooDeep(DomainError):
+    status, code = 400, "invalid_json"
+
+
+def json_nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays/objects nest deeper than `limit` (brackets inside strings do not count)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # cannot nest deeper than the brackets it has
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(_DEPTH_STEP[b] for b in brackets), default=0) > limit
+
+
+def parse_json_body(text: str) -> Any:
+    """Every JSON route's body goes through here (the resolver's deserializer): depth first, then json.
+
+    Nesting is checked before parsing, so a body nested thousands of levels deep costs one scan
+    and answers 400 instead of exhausting the parser's or the validator's recursion.
+    """
+    if json_nesting_exceeds(text):
+        raise BodyTooDeep(f"The request body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels",
+                          [{"field": "body", "reason": f"nested deeper than {MAX_JSON_DEPTH} levels"}])
+    return json.loads(text)
 
 
 def error_response(status: int, code: str, message: str, details: list | None = None,

@@ -35,6 +35,7 @@ from shopadmin.models.collections import (
     WishlistAdd,
     WishlistRemove,
 )
+from shopadmin.models.events import EVENT_ID_RETENTION_MS
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
 
@@ -43,8 +44,8 @@ WEBSITES_KEY = ("META", "websites")
 PROFILE_SK = "PROFILE"
 CART_PREFIX = "CART#"
 DRAFT_SK = "CHECKOUT_DRAFT"
-# An event id is remembered this long; SQS keeps a message at most 14 days.
-MARKER_TTL_SECONDS = 15 * 24 * 3600
+# An event id is remembered this long (older events are refused at validation); SQS keeps a message 14 days.
+MARKER_TTL_SECONDS = EVENT_ID_RETENTION_MS // 1000
 
 
 def customer_pk(customer_id: str) -> str:
