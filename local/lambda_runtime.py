@@ -41,12 +41,14 @@ class LocalResources:
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> {url, arn, name}
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> bus name
+    secrets: dict[str, str] = field(default_factory=dict)  # logical id -> secret ARN
 
     def refs(self) -> dict[str, str]:
-        # What CloudFormation's Ref returns: table name, queue URL, bus name.
+        # What CloudFormation's Ref returns: table name, queue URL, bus name, secret ARN.
         names = dict(self.tables)
         names.update({logical_id: q["url"] for logical_id, q in self.queues.items()})
         names.update(self.buses)
+        names.update(self.secrets)  # Ref of a secret is its ARN
         return names
 
     def attributes(self) -> dict[tuple[str, str], str]:

@@ -97,6 +97,7 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
         resources = LocalResources(tables=template.create_tables(session.client("dynamodb", endpoint_url=endpoint), cfn))
         resources.queues = template.create_queues(sqs, cfn)
         resources.buses = template.create_event_routing(events, resources.queues, cfn)
+        resources.secrets = template.create_secrets(session.client("secretsmanager", endpoint_url=endpoint), cfn)
 
         specs = template.functions(cfn)
         apply_environment(environment(specs, resources, endpoint))  # before any handler import

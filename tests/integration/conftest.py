@@ -53,16 +53,18 @@ def aws(monkeypatch):
         tables = template.create_tables(boto3.client("dynamodb"), cfn)
         queues = template.create_queues(boto3.client("sqs"), cfn)
         buses = template.create_event_routing(boto3.client("events"), queues, cfn)
+        secrets = template.create_secrets(boto3.client("secretsmanager"), cfn)
         monkeypatch.setenv("PRESENCE_TABLE", tables["PresenceTable"])
         monkeypatch.setenv("CUSTOMERS_TABLE", tables["CustomersTable"])
         monkeypatch.setenv("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
         monkeypatch.setenv("EVENT_BUS_NAME", buses["StorefrontBus"])
         monkeypatch.setenv("EVENTS_QUEUE_URL", queues["EventsQueue"]["url"])
         monkeypatch.setenv("ONLINE_SHARD_COUNT", "4")
+        monkeypatch.setenv("CURSOR_SECRET_ARN", secrets["CursorSigningKey"])
         from shopadmin import wiring
 
         wiring.reset()
-        yield {"tables": tables, "queues": queues, "buses": buses}
+        yield {"tables": tables, "queues": queues, "buses": buses, "secrets": secrets}
         wiring.reset()
 
 

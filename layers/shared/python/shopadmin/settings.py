@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     idempotency_table: str | None = None
     # EventBridge bus for admin action events (source "shop-admin"); set on the functions that emit them
     event_bus_name: str | None = None
+    # Secrets Manager secret whose value signs pagination cursors; set on the functions that page
+    cursor_secret_arn: str | None = None
     # Seconds a saved config is trusted in memory; a save is visible everywhere within this.
     config_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 

@@ -8,6 +8,8 @@ from shopadmin.clock import Clock, system_clock
 from shopadmin.settings import get_settings
 
 _clock: list[Clock] = [system_clock]
+# The key is cached for the container's life (lru_cache below); the provider's own cache agrees.
+CURSOR_KEY_MAX_AGE_SECONDS = 24 * 3600
 
 
 def now() -> int:
@@ -128,10 +130,24 @@ def admin_events():
     return AdminEventBus(bus)
 
 
+@functools.lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The key signing pagination cursors: read once per container through Powertools Parameters."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    arn = get_settings().cursor_secret_arn
+    if not arn:
+        raise RuntimeError("CURSOR_SECRET_ARN is not set")
+    secret = SecretsProvider().get(arn, max_age=CURSOR_KEY_MAX_AGE_SECONDS)
+    if not isinstance(secret, str) or len(secret) < 32:
+        raise RuntimeError("the cursor signing secret must be a string of at least 32 characters")
+    return secret.encode()
+
+
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
     for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
                     customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
-                    get_settings):
+                    cursor_key, get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

@@ -55,7 +55,8 @@ def get_customers(
 ) -> CustomerPage:
     require_scope(router, "customers:read")
     rows, next_cursor = accounts.list_customers(
-        accounts.GridRequest(q, website_id, group_id, sort, limit, cursor), wiring.customer_accounts())
+        accounts.GridRequest(q, website_id, group_id, sort, limit, cursor), wiring.customer_accounts(),
+        cursor_key=wiring.cursor_key())
     return CustomerPage(items=rows, next_cursor=next_cursor)
 
 

@@ -47,7 +47,7 @@ def get_online_customers(
     request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)
     config = wiring.online_config().get()
     rows, next_cursor = list_online(request, wiring.presence_store(), wiring.known_websites().get(),
-                                    wiring.now(), config.online_minutes_interval)
+                                    wiring.now(), config.online_minutes_interval, cursor_key=wiring.cursor_key())
     return OnlinePage(items=rows, next_cursor=next_cursor)
 
 
