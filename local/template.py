@@ -331,7 +331,7 @@ def create_queues(sqs_client, cfn: dict | None = None, prefix: str = "") -> dict
     return created
 
 
-def create_secrets(secretsmanager_client, cfn: dict | None = None, prefix: str = "") -> dict[str, str]:
+def create_secrets(secretsmanager_client: Any, cfn: dict[str, Any] | None = None, prefix: str = "") -> dict[str, str]:
     """Create every AWS::SecretsManager::Secret; returns logical id -> ARN (what Ref returns).
 
     A GenerateSecretString is generated here as Secrets Manager would at deploy (its length and
