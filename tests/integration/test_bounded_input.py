@@ -201,3 +201,11 @@ def test_a_checkout_draft_expires_a_lifetime_after_its_occurred_at(ingest, clock
     response = boto3.client("dynamodb").get_item(TableName="CustomersTable",
                                                  Key={"pk": {"S": "GUEST#v-1"}, "sk": {"S": "CHECKOUT_DRAFT"}})
     assert int(response["Item"]["expires_at"]["N"]) == t // 1000 + 60 * 60
+
+
+def test_a_deeply_nested_queue_message_fails_alone(ingest, clock):
+    good = storefront_event("cart_item_added", "v-1", clock.now_ms, data={"sku": "A"})
+    deep = json.dumps(storefront_event("checkout_draft_saved", "v-2", clock.now_ms, data={"x": "Y"}))
+    deep = deep.replace('"Y"', "[" * 100_000 + "]" * 100_000)  # json.loads alone would raise RecursionError
+    assert ingest([good, deep, good | {"event_id": "e-3", "session_id": "v-3"}]) == [False, True, False]
+    assert cart("GUEST#v-1") == {"A": 1} and cart("GUEST#v-3") == {"A": 1}

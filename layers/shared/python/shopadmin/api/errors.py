@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-from itertools import accumulate
 from typing import Any, Union
 
 from aws_lambda_powertools.event_handler import Response
@@ -17,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import BaseModel, Field, RootModel
 
 from shopadmin.errors import DomainError
+from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.observability import logger
 
 
@@ -45,22 +44,8 @@ class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
 
 
-MAX_JSON_DEPTH = 32
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')  # a JSON string, escapes included
-_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
 class BodyTooDeep(DomainError):
     status, code = 400, "invalid_json"
-
-
-def json_nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when arrays/objects nest deeper than `limit` (brackets inside strings do not count)."""
-    if text.count("[") + text.count("{") <= limit:
-        return False  # cannot nest deeper than the brackets it has
-    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
-    return max(accumulate(_DEPTH_STEP[b] for b in brackets), default=0) > limit
 
 
 def parse_json_body(text: str) -> Any:

@@ -43,6 +43,7 @@ from shopadmin.models.events import (
     StorefrontEvent,
     parse_event,
 )
+from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from shopadmin.observability import logger
 
@@ -94,6 +95,8 @@ class IngestContext:
 
 def unwrap(body: str) -> Any:
     """SQS bodies hold either the event (HTTP intake) or an EventBridge envelope with it in `detail`."""
+    if isinstance(body, str) and json_nesting_exceeds(body, MAX_JSON_DEPTH + 1):  # + the envelope
+        raise EventInvalid(f"body: nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         payload = json.loads(body)
     except (TypeError, ValueError):
