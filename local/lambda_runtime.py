@@ -42,13 +42,15 @@ class LocalResources:
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> {url, arn, name}
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> bus name
     buckets: dict[str, str] = field(default_factory=dict)  # logical id -> bucket name
+    secrets: dict[str, str] = field(default_factory=dict)  # logical id -> secret ARN
 
     def refs(self) -> dict[str, str]:
-        # What CloudFormation's Ref returns: table name, queue URL, bus name.
+        # What CloudFormation's Ref returns: table name, queue URL, bus name, secret ARN.
         names = dict(self.tables)
         names.update({logical_id: q["url"] for logical_id, q in self.queues.items()})
         names.update(self.buses)
         names.update(self.buckets)
+        names.update(self.secrets)  # Ref of a secret is its ARN
         return names
 
     def attributes(self) -> dict[tuple[str, str], str]:

@@ -101,6 +101,7 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
         resources.queues = template.create_queues(sqs, cfn)
         resources.buses = template.create_event_routing(events, resources.queues, cfn)
         resources.buckets = template.create_buckets(session.client("s3", endpoint_url=endpoint), cfn)
+        resources.secrets = template.create_secrets(session.client("secretsmanager", endpoint_url=endpoint), cfn)
 
         specs = template.functions(cfn)
         apply_environment(environment(specs, resources, endpoint))  # before any handler import

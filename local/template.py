@@ -373,6 +373,29 @@ def create_queues(sqs_client, cfn: dict | None = None, prefix: str = "") -> dict
     return created
 
 
+def create_secrets(secretsmanager_client: Any, cfn: dict[str, Any] | None = None, prefix: str = "") -> dict[str, str]:
+    """Create every AWS::SecretsManager::Secret; returns logical id -> ARN (what Ref returns).
+
+    A GenerateSecretString is generated here as Secrets Manager would at deploy (its length and
+    character classes), so nothing secret is ever written in the template or the repository.
+    """
+    cfn = cfn or translated()
+    arns = {}
+    for logical_id, resource in resources_of_type(cfn, "AWS::SecretsManager::Secret").items():
+        props = resource["Properties"]
+        generate = props.get("GenerateSecretString")
+        if generate is None:
+            raise KeyError(f"{logical_id}: the local stack only creates secrets with GenerateSecretString")
+        options = {key: generate[key] for key in ("PasswordLength", "ExcludePunctuation", "ExcludeCharacters",
+                                                   "ExcludeNumbers", "ExcludeLowercase", "ExcludeUppercase",
+                                                   "IncludeSpace", "RequireEachIncludedType") if key in generate}
+        value = secretsmanager_client.get_random_password(**options)["RandomPassword"]
+        created = secretsmanager_client.create_secret(Name=f"{prefix}{logical_id}", SecretString=value,
+                                                      Description=props.get("Description", ""))
+        arns[logical_id] = created["ARN"]
+    return arns
+
+
 def create_event_routing(events_client, queues: dict[str, dict[str, str]], cfn: dict | None = None,
                          prefix: str = "") -> dict[str, str]:
     """Create the buses and the rules whose targets are queues; returns logical id -> bus name."""

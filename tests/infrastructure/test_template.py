@@ -198,7 +198,8 @@ def test_lambda_permissions_are_scoped_to_the_api(cfn):
 
 # ---------------------------------------------------------------- IAM: least privilege
 # A statement's Resource must point at one of these (by Ref/GetAtt/Sub), never a literal or "*".
-SCOPABLE_TYPES = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus"}
+SCOPABLE_TYPES = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus",
+                  "AWS::SecretsManager::Secret"}
 FORBIDDEN_ACTIONS = {
     "dynamodb:scan",  # the online list and every read are keyed Queries/GetItems
     "dynamodb:partiqlselect",  # can scan a whole table through PartiQL
@@ -292,7 +293,7 @@ def test_every_role_statement_is_specific(cfn):
                 elif not logical_id:
                     problems.append(f"{where}: literal resource {resource!r}, not a template resource")
                 elif cfn["Resources"].get(logical_id, {}).get("Type") not in SCOPABLE_TYPES:
-                    problems.append(f"{where}: resource {logical_id} is not a table/queue/topic/bus")
+                    problems.append(f"{where}: resource {logical_id} is not a table/queue/topic/bus/secret")
                 elif suffix and not re.fullmatch(r"/index/[A-Za-z0-9_.-]+", suffix):
                     problems.append(f"{where}: resource {resource} is neither an ARN nor an index ARN")
                 elif "Ref" in resource and cfn["Resources"][logical_id]["Type"] == "AWS::SQS::Queue":
@@ -347,7 +348,8 @@ def test_ingest_reads_only_the_events_queue(cfn):
 def test_read_only_functions_cannot_write(cfn):
     for function in ("OnlineCustomersFunction", "StorefrontSessionsFunction"):
         actions = {action for action, _, _ in allowed(cfn, function_role(cfn, function))}
-        assert actions <= {"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:query"}, function
+        assert actions <= {"dynamodb:getitem", "dynamodb:batchgetitem", "dynamodb:query",
+                           "secretsmanager:getsecretvalue"}, function
 
 
 # ---------------------------------------------------------------- SQS and EventBridge
@@ -584,3 +586,20 @@ def test_every_api_function_answers_through_the_no_store_resolver():
     from shopadmin.api.resolver import create_app
 
     assert isinstance(create_app(), NoStoreResolver)
+
+
+LIST_FUNCTIONS = {"OnlineCustomersFunction", "CustomersFunction", "CustomerCommerceFunction", "CustomerAuditFunction"}
+
+
+def test_only_the_functions_that_page_read_the_cursor_signing_key(cfn):
+    assert cfn["Resources"]["CursorSigningKey"]["Type"] == "AWS::SecretsManager::Secret"
+    assert "GenerateSecretString" in cfn["Resources"]["CursorSigningKey"]["Properties"]  # never in the template
+    for function in resources_of_type(cfn, "AWS::Lambda::Function"):
+        grants = {(action, target) for action, target, _ in allowed(cfn, function_role(cfn, function))
+                  if target == "CursorSigningKey" or action.startswith("secretsmanager:")}
+        variables = cfn["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
+        if function in LIST_FUNCTIONS:
+            assert grants == {("secretsmanager:getsecretvalue", "CursorSigningKey")}, function
+            assert variables.get("CURSOR_SECRET_ARN") == {"Ref": "CursorSigningKey"}, function
+        else:
+            assert not grants and "CURSOR_SECRET_ARN" not in variables, function

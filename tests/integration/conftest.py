@@ -55,17 +55,19 @@ def aws(monkeypatch):
         buses = template.create_event_routing(boto3.client("events"), queues, cfn)
         buckets = template.create_buckets(boto3.client("s3"), cfn)
         monkeypatch.setenv("EXPORTS_BUCKET", buckets["ExportsBucket"])
+        secrets = template.create_secrets(boto3.client("secretsmanager"), cfn)
         monkeypatch.setenv("PRESENCE_TABLE", tables["PresenceTable"])
         monkeypatch.setenv("CUSTOMERS_TABLE", tables["CustomersTable"])
         monkeypatch.setenv("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
         monkeypatch.setenv("EVENT_BUS_NAME", buses["StorefrontBus"])
         monkeypatch.setenv("EVENTS_QUEUE_URL", queues["EventsQueue"]["url"])
         monkeypatch.setenv("ONLINE_SHARD_COUNT", "4")
+        monkeypatch.setenv("CURSOR_SECRET_ARN", secrets["CursorSigningKey"])
         from shopadmin import wiring
 
         wiring.reset()
         register_websites(wiring.customer_store())  # base and fr: what the tests name
-        yield {"tables": tables, "queues": queues, "buses": buses, "buckets": buckets}
+        yield {"tables": tables, "queues": queues, "buses": buses, "buckets": buckets, "secrets": secrets}
         wiring.reset()
 
 

@@ -141,7 +141,8 @@ def test_admin_cart_is_the_cart_the_storefront_fills(aws, clock, ingest):
     ({"qty": 0}, "qty"),
     ({"qty": 10001}, "qty"),
     ({"qty": "2"}, "qty"),
-    ({"qty": 1, "price": "52.5"}, "price"),
+    ({"qty": 1, "price": "52.505"}, "price"),
+    ({"qty": 1, "price": "\u0665\u0662.50"}, "price"),
     ({"qty": 1, "price": 52.0}, "price"),
     ({"qty": 1, "colour": "red"}, "colour"),
 ])
@@ -403,7 +404,7 @@ def test_the_table_itself_refuses_a_negative_balance(aws, clock):
 
 @pytest.mark.parametrize("body, field", [
     ({"amount": "0.00", "reason": "x"}, "amount"),
-    ({"amount": "1.5", "reason": "x"}, "amount"),
+    ({"amount": "1.505", "reason": "x"}, "amount"),
     ({"amount": 1.5, "reason": "x"}, "amount"),
     ({"amount": "100000.01", "reason": "x"}, "amount"),
     ({"amount": "1.00", "reason": ""}, "reason"),

@@ -12,8 +12,8 @@ import pytest
 
 from local import template
 from tests.integration.admin_support import api, online_rows, session_check
-from tests.integration.conftest import invoke_http
-from tests.support import http_event, registered, storefront_event
+from tests.integration.conftest import RUNTIME, invoke_http
+from tests.support import BASE_MS, http_event, registered, sqs_event, storefront_event
 
 MIN = 60_000
 OWN, OTHER = "base", "fr"
@@ -32,6 +32,10 @@ def create(website_id: str, email: str) -> tuple[str, str]:
     cid = customer["id"]
     status, cart, _ = call_route("PUT /customers/{customer_id}/cart/items/{sku}", cid, {"qty": 2, "price": "5.00"})
     assert status == 200, cart
+    wished = RUNTIME.invoke("IngestFunction", sqs_event([storefront_event(
+        "wishlist_item_added", f"v-wish-{cid}", BASE_MS - 120 * MIN, customer_id=cid, website_id=website_id,
+        data={"sku": "MH01"})]))
+    assert not wished["batchItemFailures"], wished
     address_id = api("GET", f"/customers/{cid}")[1]["addresses"][0]["id"]
     return cid, address_id
 

@@ -48,7 +48,7 @@ def test_totals_never_drift_like_floats():
 
 
 # ------------------------------------------------------------------ request bodies
-@pytest.mark.parametrize("amount", ["0.00", "-0.00", "100000.01", "-100000.01", "1.5", "1.234", "1e3", " "])
+@pytest.mark.parametrize("amount", ["0.00", "-0.00", "100000.01", "-100000.01", "1.234", "1e3", " ", "\u0661.00"])
 def test_store_credit_amount_rules(amount):
     with pytest.raises(ValidationError):
         StoreCreditAdjustment(amount=amount, reason="r")
@@ -57,6 +57,7 @@ def test_store_credit_amount_rules(amount):
 def test_store_credit_amount_bounds_are_inclusive():
     assert StoreCreditAdjustment(amount="-100000.00", reason="r").amount == "-100000.00"
     assert StoreCreditAdjustment(amount="0.01", reason=" r ").reason == "r"
+    assert StoreCreditAdjustment(amount="-1.5", reason="r").amount == "-1.50"  # SPEC 7: answered with two
 
 
 @pytest.mark.parametrize("points", [0, 1_000_001, -1_000_001, True, "5"])

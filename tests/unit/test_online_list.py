@@ -11,6 +11,7 @@ from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from tests.support import BASE_MS
 
 MIN = 60_000
+KEY = b"k" * 32  # the cursor signing key (the stack's secret in AWS)
 
 
 class MemoryIndex:
@@ -69,7 +70,7 @@ def all_pages(index, request: OnlineListRequest, websites=None):
     rows, cursor, pages = [], None, 0
     while True:
         page, cursor = list_online(OnlineListRequest(**{**request.__dict__, "cursor": cursor}), index, websites,
-                                   BASE_MS, 15)
+                                   BASE_MS, 15, cursor_key=KEY)
         rows.extend(page)
         pages += 1
         if cursor is None:
@@ -89,9 +90,9 @@ def test_stale_sessions_are_not_listed_even_when_their_row_still_exists():
     index = MemoryIndex()
     index.put(session(1, age_min=14.9))
     index.put(session(2, age_min=15.5))  # TTL has not removed it yet: read time decides
-    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 15)
+    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 15, cursor_key=KEY)
     assert [r.session_id for r in rows] == ["v-00001"]
-    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 30)
+    rows, _ = list_online(OnlineListRequest(), index, {"base"}, BASE_MS, 30, cursor_key=KEY)
     assert len(rows) == 2
 
 
@@ -133,8 +134,8 @@ def test_default_sort_cost_follows_page_size_not_session_count():
         small.put(session(i, age_min=(i % 600) / 50))
     for i in range(20_000):
         large.put(session(i, age_min=(i % 600) / 50))
-    list_online(OnlineListRequest(limit=50), small, {"base"}, BASE_MS, 15)
-    list_online(OnlineListRequest(limit=50), large, {"base"}, BASE_MS, 15)
+    list_online(OnlineListRequest(limit=50), small, {"base"}, BASE_MS, 15, cursor_key=KEY)
+    list_online(OnlineListRequest(limit=50), large, {"base"}, BASE_MS, 15, cursor_key=KEY)
     assert large.rows_read <= 2 * 51 + 8 * 8  # about a page, plus a few rows per shard
     assert large.rows_read <= small.rows_read * 2
 
@@ -143,11 +144,12 @@ def test_cursor_is_bound_to_its_query():
     index = MemoryIndex()
     for i in range(5):
         index.put(session(i, customer=True))
-    _, cursor = list_online(OnlineListRequest(limit=2), index, {"base"}, BASE_MS, 15)
+    _, cursor = list_online(OnlineListRequest(limit=2), index, {"base"}, BASE_MS, 15, cursor_key=KEY)
     with pytest.raises(InvalidRequest):
-        list_online(OnlineListRequest(limit=2, type="visitor", cursor=cursor), index, {"base"}, BASE_MS, 15)
+        list_online(OnlineListRequest(limit=2, type="visitor", cursor=cursor), index, {"base"}, BASE_MS, 15,
+                    cursor_key=KEY)
     with pytest.raises(InvalidRequest):
-        list_online(OnlineListRequest(cursor="garbage!!"), index, {"base"}, BASE_MS, 15)
+        list_online(OnlineListRequest(cursor="garbage!!"), index, {"base"}, BASE_MS, 15, cursor_key=KEY)
 
 
 def test_summary_counts_by_type_and_website_inside_the_window():
@@ -158,3 +160,25 @@ def test_summary_counts_by_type_and_website_inside_the_window():
     index.put(session(4, age_min=20))
     summary = summarize(index, {"base", "fr", "de"}, BASE_MS, 15)
     assert summary == {"total": 3, "by_type": {"customer": 1, "visitor": 2}, "by_website": {"base": 2, "fr": 1, "de": 0}}
+
+
+def test_a_cursor_stays_valid_after_the_window_moved():
+    index = MemoryIndex()
+    for i in range(4):
+        index.put(session(i, age_min=1 + i))
+    page, cursor = list_online(OnlineListRequest(limit=2), index, {"base"}, BASE_MS, 15, cursor_key=KEY)
+    assert len(page) == 2 and cursor
+    later, _ = list_online(OnlineListRequest(limit=2, cursor=cursor), index, {"base"}, BASE_MS + 30 * MIN, 15,
+                           cursor_key=KEY)
+    assert later == []
+    lowered, _ = list_online(OnlineListRequest(limit=2, cursor=cursor), index, {"base"}, BASE_MS, 3, cursor_key=KEY)
+    assert [r.session_id for r in lowered] == ["v-00002"]  # 3 minutes old: still inside a 3-minute window
+
+
+def test_cursors_are_signed_with_the_key():
+    index = MemoryIndex()
+    for i in range(5):
+        index.put(session(i))
+    _, cursor = list_online(OnlineListRequest(limit=2), index, {"base"}, BASE_MS, 15, cursor_key=KEY)
+    with pytest.raises(InvalidRequest):
+        list_online(OnlineListRequest(limit=2, cursor=cursor), index, {"base"}, BASE_MS, 15, cursor_key=b"o" * 32)

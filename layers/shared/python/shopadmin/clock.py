@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], int]
 """Returns the current time in epoch milliseconds."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MIN_MS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_MAX_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 
 
 def system_clock() -> int:
@@ -18,8 +22,10 @@ def to_iso(epoch_ms: int | None) -> str | None:
     """ISO-8601 UTC with millisecond precision, e.g. 2026-11-23T10:00:00.000Z."""
     if epoch_ms is None:
         return None
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    # Clamped to years 1-9999 so a time stored before input was bounded can never fail a read.
+    epoch_ms = min(max(int(epoch_ms), _MIN_MS), _MAX_MS)
+    moment = _EPOCH + timedelta(milliseconds=epoch_ms)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
 
 
 def from_datetime(moment: datetime) -> int:

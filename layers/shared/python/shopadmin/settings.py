@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     event_bus_name: str | None = None
     # S3 bucket for privacy exports too large for one response; set on the export function
     exports_bucket: str | None = None
+    # Secrets Manager secret whose value signs pagination cursors; set on the functions that page
+    cursor_secret_arn: str | None = None
     # Seconds a saved config is trusted in memory; a save is visible everywhere within this.
     config_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from shopadmin.logic.websites import WebsiteRegistry
 
 _clock: list[Clock] = [system_clock]
+# The key is cached for the container's life (lru_cache below); the provider's own cache agrees.
+CURSOR_KEY_MAX_AGE_SECONDS = 24 * 3600
 
 
 def now() -> int:
@@ -153,11 +155,24 @@ def export_files():
     return ExportFiles(bucket)
 
 
+@functools.lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The key signing pagination cursors: read once per container through Powertools Parameters."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    arn = get_settings().cursor_secret_arn
+    if not arn:
+        raise RuntimeError("CURSOR_SECRET_ARN is not set")
+    secret = SecretsProvider().get(arn, max_age=CURSOR_KEY_MAX_AGE_SECONDS)
+    if not isinstance(secret, str) or len(secret) < 32:
+        raise RuntimeError("the cursor signing secret must be a string of at least 32 characters")
+    return secret.encode()
+
+
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
     for factory in (presence_store, customer_store, customer_accounts, online_config, websites, events_queue, ingest_context,
                     customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
-                    privacy_export_reader, export_files,
-                    get_settings):
+                    privacy_export_reader, export_files, cursor_key, get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Union
+from typing import Any, Union
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import BaseModel, Field, RootModel
 
 from shopadmin.errors import DomainError
+from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.observability import logger
 
 
@@ -41,6 +42,22 @@ class GatewayMessage(BaseModel):
 
 class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
+
+
+class BodyTooDeep(DomainError):
+    status, code = 400, "invalid_json"
+
+
+def parse_json_body(text: str) -> Any:
+    """Every JSON route's body goes through here (the resolver's deserializer): depth first, then json.
+
+    Nesting is checked before parsing, so a body nested thousands of levels deep costs one scan
+    and answers 400 instead of exhausting the parser's or the validator's recursion.
+    """
+    if json_nesting_exceeds(text):
+        raise BodyTooDeep(f"The request body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels",
+                          [{"field": "body", "reason": f"nested deeper than {MAX_JSON_DEPTH} levels"}])
+    return json.loads(text)
 
 
 def error_response(status: int, code: str, message: str, details: list | None = None,

@@ -13,7 +13,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from shopadmin.api.errors import ErrorOrGatewayMessage, ErrorResponse, GatewayMessage, register_error_handlers
+from shopadmin.api.errors import (
+    ErrorOrGatewayMessage,
+    ErrorResponse,
+    GatewayMessage,
+    parse_json_body,
+    register_error_handlers,
+)
 
 SECURITY_SCHEME = "bearerJwt"
 SECURITY_SCHEMES = {
@@ -25,7 +31,7 @@ SECURITY_SCHEMES = {
 }
 
 _ERROR_DESCRIPTIONS = {
-    400: "Body is not valid JSON",
+    400: "Body is not valid JSON, or nests deeper than 32 levels",
     401: "Missing or invalid bearer token",
     403: "The token lacks the route's scope or website",
     404: "Not found",
@@ -78,7 +84,8 @@ class NoStoreResolver(APIGatewayHttpResolver):
 
 
 def create_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = NoStoreResolver(enable_validation=True)
+    # one body parser for every JSON route: nesting is bounded before json.loads (SPEC 6)
+    app = NoStoreResolver(enable_validation=True, json_body_deserializer=parse_json_body)
     register_error_handlers(app)
     for router in routers:
         app.include_router(router)

@@ -35,6 +35,7 @@ from shopadmin.models.collections import (
     WishlistAdd,
     WishlistRemove,
 )
+from shopadmin.models.events import EVENT_ID_RETENTION_MS
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
 from shopadmin.models.website import Website
@@ -45,8 +46,8 @@ PROFILE_SK = "PROFILE"
 CART_PREFIX = "CART#"
 WISH_PREFIX = "WISH#"
 DRAFT_SK = "CHECKOUT_DRAFT"
-# An event id is remembered this long; SQS keeps a message at most 14 days.
-MARKER_TTL_SECONDS = 15 * 24 * 3600
+# An event id is remembered this long (older events are refused at validation); SQS keeps a message 14 days.
+MARKER_TTL_SECONDS = EVENT_ID_RETENTION_MS // 1000
 
 
 def customer_pk(customer_id: str) -> str:
@@ -176,7 +177,10 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
             actions.append(CartLine.name.set(operation.name))
         if operation.price is not None:
             actions.append(CartLine.price.set(operation.price))
-        transaction.update(line, actions=actions)
+        guard = None
+        if isinstance(operation, CartLineAdd) and operation.max_qty_before is not None:
+            guard = CartLine.qty.does_not_exist() | (CartLine.qty <= operation.max_qty_before)
+        transaction.update(line, actions=actions, condition=guard)
     elif isinstance(operation, CartLineRemove):
         line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
         condition = None if operation.expected_qty is None else CartLine.qty == operation.expected_qty

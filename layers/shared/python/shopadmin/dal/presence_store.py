@@ -65,6 +65,10 @@ class PresenceStore:
             key_condition = PresenceItem.online_sk >= start
         elif query.resume_sk is None:
             key_condition = PresenceItem.online_sk >= query.lower_sk
+        elif query.resume_sk < query.lower_sk:
+            # the window moved past the resume point (time passed, or the interval was lowered): nothing
+            # is left in this partition, and DynamoDB refuses a BETWEEN whose bounds are reversed
+            return [], None
         else:
             key_condition = PresenceItem.online_sk.between(query.lower_sk, query.resume_sk)
         rows = PresenceItem.online_by_activity.query(

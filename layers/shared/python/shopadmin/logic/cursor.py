@@ -1,35 +1,73 @@
-"""Opaque pagination cursors, bound to the query that produced them."""
+"""Opaque pagination cursors: signed by the API and bound to the query that produced them (SPEC 6).
+
+A cursor is `<payload>.<tag>`, both base64url: the payload holds the position to resume after
+and a fingerprint of the query (list name + filters + sort), the tag is HMAC-SHA256 over the
+payload with a key only the stack holds (wiring.cursor_key). So a cursor the API did not issue
+(changed in any byte, hand-made, unsigned, or issued for another list or other filters) is
+refused with 422 naming `cursor` before its position reaches any query, and a cursor the API
+issued always decodes to a position the list code wrote itself.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import hmac
 import json
 from typing import Any
 
 from shopadmin.errors import InvalidRequest
 
+TAG_BYTES = 16  # 128 bits of HMAC-SHA256: forging one is out of reach
+_FIELD = "query.cursor"
+
 
 def _fingerprint(query: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def encode_cursor(query: dict[str, Any], position: Any) -> str:
-    raw = json.dumps({"q": _fingerprint(query), "p": position}, separators=(",", ":")).encode()
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, query: dict[str, Any]) -> Any:
-    """The position stored in the cursor, or None for the first page; 422 if it is foreign or broken."""
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
+
+
+def _tag(key: bytes, payload: str) -> bytes:
+    return hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()[:TAG_BYTES]
+
+
+def encode_cursor(query: dict[str, Any], position: Any, key: bytes) -> str:
+    payload = _b64(json.dumps({"q": _fingerprint(query), "p": position}, separators=(",", ":")).encode())
+    return f"{payload}.{_b64(_tag(key, payload))}"
+
+
+def _not_issued() -> InvalidRequest:
+    return InvalidRequest("cursor is not valid", [{"field": _FIELD, "reason": "not a cursor this API issued",
+                                                    "code": "invalid_format"}])
+
+
+def decode_cursor(cursor: str | None, query: dict[str, Any], key: bytes) -> Any:
+    """The position stored in the cursor, or None for the first page; 422 if foreign, changed or broken."""
     if not cursor:
         return None
+    payload, dot, tag = cursor.partition(".")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        fingerprint, position = payload["q"], payload["p"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidRequest("cursor is not valid", [{"field": "query.cursor", "reason": "not a cursor of this API"}]) from None
+        expected = _b64(_tag(key, payload))
+    except UnicodeError:  # not ASCII: not a cursor we wrote
+        raise _not_issued() from None
+    # compared as text, not as decoded bytes: base64 has several spellings of the same bytes
+    if not dot or not hmac.compare_digest(tag.encode("utf-8", "replace"), expected.encode()):
+        raise _not_issued()
+    try:
+        content = json.loads(_unb64(payload))
+        fingerprint, position = content["q"], content["p"]
+    except (ValueError, KeyError, TypeError, binascii.Error):  # not for a cursor we signed; refused all the same
+        raise _not_issued() from None
     if fingerprint != _fingerprint(query):
         raise InvalidRequest("cursor belongs to another query",
-                             [{"field": "query.cursor", "reason": "filters or sort changed since this cursor was issued"}])
+                             [{"field": _FIELD, "reason": "filters or sort changed since this cursor was issued",
+                               "code": "invalid_format"}])
     return position

@@ -270,20 +270,21 @@ class GridRequest:
     cursor: str | None = None
 
     def fingerprint(self) -> dict:
-        return {"q": (self.q or "").lower(), "website_id": self.website_id, "group_id": self.group_id,
-                "sort": self.sort}
+        return {"list": "customers", "q": (self.q or "").lower(), "website_id": self.website_id,
+                "group_id": self.group_id, "sort": self.sort}
 
 
-def list_customers(request: GridRequest, accounts: AccountsPort) -> tuple[list[Customer], str | None]:
+def list_customers(request: GridRequest, accounts: AccountsPort, *, cursor_key: bytes
+                   ) -> tuple[list[Customer], str | None]:
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
-    position = decode_cursor(request.cursor, request.fingerprint())
+    position = decode_cursor(request.cursor, request.fingerprint(), cursor_key)
     prefix = (request.q or "").strip().lower()
     if not prefix:  # a blank search (spaces, control characters) searches nothing: the plain grid
         records, last = accounts.grid_page(field, descending, position, request.limit, request.website_id,
                                            request.group_id)
         rows = [to_customer(record) for record in records]
-        return rows, (encode_cursor(request.fingerprint(), last) if last else None)
+        return rows, (encode_cursor(request.fingerprint(), last, cursor_key) if last else None)
     # A prefix search: one Query per searched index (email, first name, last name), merged.
     found: dict[str, AccountRecord] = {}
     for searched in ("email", "first_name", "last_name"):
@@ -300,7 +301,8 @@ def list_customers(request: GridRequest, accounts: AccountsPort) -> tuple[list[C
     if position is not None:
         ordered = [r for r in ordered if (key(r) < position if descending else key(r) > position)]
     page = ordered[: request.limit]
-    next_cursor = encode_cursor(request.fingerprint(), key(page[-1])) if len(ordered) > request.limit else None
+    next_cursor = (encode_cursor(request.fingerprint(), key(page[-1]), cursor_key)
+                   if len(ordered) > request.limit else None)
     return [to_customer(r) for r in page], next_cursor
 
 

@@ -250,10 +250,11 @@ def create_order(customer_id: str, body: OrderCreate, store: CommercePort, subje
                    [{"field": "body.from_cart", "reason": "the cart changed"}])
 
 
-def list_orders(customer_id: str, limit: int, cursor: str | None, store: CommercePort) -> tuple[list[Order], str | None]:
+def list_orders(customer_id: str, limit: int, cursor: str | None, store: CommercePort, *, cursor_key: bytes
+                ) -> tuple[list[Order], str | None]:
     """Newest first. The customer's orders are one Query (like the profile read), sorted and paged here."""
     query = {"customer_id": customer_id, "list": "orders"}
-    position = decode_cursor(cursor, query)
+    position = decode_cursor(cursor, query, cursor_key)
     orders = store.orders(customer_id)
     if not orders and not store.customer_exists(customer_id):
         raise _missing()
@@ -265,7 +266,7 @@ def list_orders(customer_id: str, limit: int, cursor: str | None, store: Commerc
     if position is not None:
         ordered = [o for o in ordered if key(o) < list(position)]
     page = ordered[:limit]
-    next_cursor = encode_cursor(query, key(page[-1])) if len(ordered) > limit else None
+    next_cursor = encode_cursor(query, key(page[-1]), cursor_key) if len(ordered) > limit else None
     return [to_order(o) for o in page], next_cursor
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -35,12 +36,18 @@ from shopadmin.models.collections import (
     WishlistAdd,
     WishlistRemove,
 )
-from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, EventInvalid, StorefrontEvent, parse_event
+from shopadmin.models.events import (
+    BINDING_TYPES,
+    IGNORED_TYPES,
+    MAX_CART_QTY,
+    EventInvalid,
+    StorefrontEvent,
+    parse_event,
+)
+from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from shopadmin.observability import logger
 
-# An event stamped further ahead than this is refused: it would pin a session online for hours.
-MAX_FUTURE_SKEW_MS = 5 * 60_000
 PRESENCE_WRITE_ATTEMPTS = 5
 CHANGE_ATTEMPTS = 3
 # Each moved line costs two transaction items (add + remove) next to the marker: 100 items at most.
@@ -88,6 +95,8 @@ class IngestContext:
 
 def unwrap(body: str) -> Any:
     """SQS bodies hold either the event (HTTP intake) or an EventBridge envelope with it in `detail`."""
+    if isinstance(body, str) and json_nesting_exceeds(body, MAX_JSON_DEPTH + 1):  # + the envelope
+        raise EventInvalid(f"body: nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         payload = json.loads(body)
     except (TypeError, ValueError):
@@ -103,10 +112,8 @@ def unwrap(body: str) -> Any:
 
 
 def validate_event(raw: Any, now_ms: int) -> StorefrontEvent:
-    event = parse_event(raw)
-    if event.occurred_ms > now_ms + MAX_FUTURE_SKEW_MS:
-        raise EventInvalid("occurred_at: more than 5 minutes in the future")
-    return event
+    """The event contract, with `occurred_at` bounded by `now_ms` (the injected clock, never wall time)."""
+    return parse_event(raw, now_ms)
 
 
 def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOutcome:
@@ -259,7 +266,8 @@ def _account_effects(event: StorefrontEvent, bound_before: str | None, ctx: Inge
 def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: str | None,
                  state: PresenceState | None, config, now: int):
     """Callables building the event's changes (rebuilt on retry so merges re-read the guest cart)."""
-    guest_expiry = now // 1000 + config.customer_data_lifetime * 60
+    # unsaved data lives customer_data_lifetime after its last change: this event's time, not ingest time
+    guest_expiry = event.occurred_ms // 1000 + config.customer_data_lifetime * 60
     customer_id = event.customer_id or (state.customer_id if state else None)
     at = event.occurred_ms
     data = event.data
@@ -268,7 +276,10 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         owner = CartOwner("customer", customer_id) if customer_id else CartOwner("guest", event.session_id)
         expires = None if owner.kind == "customer" else guest_expiry
         if event.type == "cart_item_added":
-            single = CartLineAdd(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
+            add = CartLineAdd(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires,
+                              max_qty_before=MAX_CART_QTY - data["qty"])
+            yield _capped_add(event, add, now)
+            return
         elif event.type == "cart_item_updated":
             single = CartLineSet(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
         else:
@@ -296,16 +307,49 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
 
 
+ChangeBuilder = Callable[[IngestContext], list[CollectionChange]]
+
+
+def _capped_add(event: StorefrontEvent, add: CartLineAdd, now: int) -> ChangeBuilder:
+    """The add, guarded so the resulting line stays within MAX_CART_QTY.
+
+    The first attempt is the guarded add alone (a replay is then recognised by its marker,
+    whatever the line holds now). When the guard refused it, the line is read: if the resulting
+    quantity would pass the cap the event is rejected, else the line changed meanwhile and the
+    add is tried again.
+    """
+    attempts = [0]
+
+    def build(ctx: IngestContext) -> list[CollectionChange]:
+        attempts[0] += 1
+        if attempts[0] > 1:
+            current = next((line.qty for line in ctx.customers.cart_lines(add.owner) if line.sku == add.sku), 0)
+            if current + add.qty > MAX_CART_QTY:
+                raise EventInvalid(f"data.qty: the cart line would hold more than {MAX_CART_QTY}")
+        return [CollectionChange(event.event_id, "apply", (add,), now)]
+
+    return build
+
+
 def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> list[CollectionChange]:
-    """Move the session's unexpired guest lines into the customer's saved cart (quantities add up)."""
+    """Move the session's unexpired guest lines into the customer's saved cart.
+
+    Quantities add up to at most MAX_CART_QTY per line (what would pass it is dropped with the
+    guest line); a guest line expired `customer_data_lifetime` after its last change.
+    """
     guest = CartOwner("guest", event.session_id)
     customer = CartOwner("customer", event.customer_id)
     lines = [line for line in ctx.customers.cart_lines(guest) if line.expires_at is None or line.expires_at > now // 1000]
+    held = {line.sku: line.qty for line in ctx.customers.cart_lines(customer)} if lines else {}
     changes = []
     for start in range(0, len(lines), MERGE_LINES_PER_TRANSACTION):
         operations: list[Operation] = []
         for line in lines[start:start + MERGE_LINES_PER_TRANSACTION]:
-            operations.append(CartLineAdd(customer, line.sku, line.qty, line.name, line.price, None))
+            before = held.get(line.sku, 0)
+            moved = max(0, min(line.qty, MAX_CART_QTY - before))
+            if moved:
+                operations.append(CartLineAdd(customer, line.sku, moved, line.name, line.price, None,
+                                              max_qty_before=MAX_CART_QTY - moved))
             operations.append(CartLineRemove(guest, line.sku, expected_qty=line.qty))
         changes.append(CollectionChange(event.event_id, f"merge-{start // MERGE_LINES_PER_TRANSACTION}",
                                         tuple(operations), now))

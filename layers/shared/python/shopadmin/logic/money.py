@@ -2,34 +2,19 @@
 
 Prices, cart lines and order totals are decimal strings ("52.00"), as the storefront events
 write them. Store credit balances and ledger amounts are integer cents, so DynamoDB adds them
-exactly. Every conversion goes through here; nothing is ever a float.
+exactly. Parsing and cent conversions live with the money type in models/money.py; nothing is
+ever a float.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from shopadmin.models.money import format_cents, to_cents
 
 CENT = Decimal("0.01")
-
-
-def to_cents(amount: str | Decimal) -> int:
-    """'12.50' -> 1250, '-0.05' -> -5. Raises ValueError for anything that is not a whole number of cents."""
-    try:
-        value = Decimal(str(amount).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a decimal amount: {amount!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"not a finite amount: {amount!r}")
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"more than two decimals: {amount!r}")
-    return int(cents)
-
-
-def format_cents(cents: int) -> str:
-    """1250 -> '12.50', -5 -> '-0.05', 0 -> '0.00'."""
-    return str((Decimal(int(cents)) / 100).quantize(CENT))
+__all__ = ["CENT", "format_cents", "line_total_cents", "round_money", "to_cents", "total_cents"]
 
 
 def line_total_cents(price: str, qty: int) -> int:

@@ -43,7 +43,8 @@ class OnlineListRequest:
     cursor: str | None = None
 
     def fingerprint(self) -> dict:
-        return {"type": self.type, "website_id": self.website_id, "q": (self.q or "").lower(), "sort": self.sort}
+        return {"list": "online-customers", "type": self.type, "website_id": self.website_id,
+                "q": (self.q or "").lower(), "sort": self.sort}
 
 
 def to_row(state: PresenceState) -> OnlineRow:
@@ -61,18 +62,19 @@ def partitions(websites: set[str], shard_count: int) -> list[str]:
 
 
 def list_online(request: OnlineListRequest, index: OnlineIndex, websites: set[str], now_ms: int,
-                interval_minutes: int) -> tuple[list[OnlineRow], str | None]:
+                interval_minutes: int, *, cursor_key: bytes) -> tuple[list[OnlineRow], str | None]:
+    """One page; a cursor issued earlier stays valid when the window moved (fewer or no rows follow)."""
     if request.website_id:
         websites = websites & {request.website_id}
     parts = partitions(websites, index.shard_count)
     lower = activity_bound(window_start(now_ms, interval_minutes))
     customer_only = None if request.type is None else request.type == "customer"
-    position = decode_cursor(request.cursor, request.fingerprint())
+    position = decode_cursor(request.cursor, request.fingerprint(), cursor_key)
     if request.sort in ("-last_activity", "last_activity"):
         rows, last = _by_activity(request, index, parts, lower, customer_only, position)
     else:
         rows, last = _by_field(request, index, parts, lower, customer_only, position)
-    next_cursor = encode_cursor(request.fingerprint(), last) if last is not None else None
+    next_cursor = encode_cursor(request.fingerprint(), last, cursor_key) if last is not None else None
     return [to_row(state) for state in rows], next_cursor
 
 

@@ -24,6 +24,8 @@ class CartLineAdd:
     name: str | None = None
     price: str | None = None
     expires_at: int | None = None  # epoch seconds; None for a customer's saved cart
+    # the add applies only while the line holds at most this (so the result stays within the cap)
+    max_qty_before: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Manage Shopping Cart, Create Order, store credit, reward points and newsletter (SPEC 3.2, 3.3, 4).
 
-Request bodies forbid unknown fields. Money is a decimal string with exactly two decimals
-("12.50"): never a JSON number, so nothing is rounded on the way in.
+Request bodies forbid unknown fields. Money is models/money.py's type: a string of ASCII digits
+with at most two decimals ("5", "12.5", "12.50"), answered with two; never a JSON number, so
+nothing is rounded on the way in.
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
-from shopadmin.logic.money import to_cents
 from shopadmin.models.customer import LedgerEntry, Order, PointsEntry
 from shopadmin.models.events import Sku, WebsiteId
+from shopadmin.models.money import MAX_MONEY_TEXT, Money, SignedMoney, to_cents
 
 MAX_ORDER_LINES = 90  # one TransactWriteItems holds 100 items: lines + order + audits + checks
-MAX_PRICE = "9999999.99"
+MAX_PRICE = MAX_MONEY_TEXT
 MAX_CREDIT_ADJUSTMENT_CENTS = 10_000_000  # 100,000.00 per adjustment
 MAX_CREDIT_BALANCE_CENTS = 1_000_000_000  # 10,000,000.00
 MAX_POINTS_ADJUSTMENT = 1_000_000
 MAX_POINTS_BALANCE = 1_000_000_000
 
-Price = Annotated[str, StringConstraints(pattern=r"^\d{1,7}\.\d{2}$")]
-# signed, two decimals, at most 100000.00 either way (the pattern says it, so the schema documents it)
-SignedAmount = Annotated[str, StringConstraints(pattern=r"^[+-]?(?:\d{1,5}\.\d{2}|100000\.00)$")]
+Price = Money
+SignedAmount = SignedMoney  # at most 100000.00 either way: checked below
 Quantity = Annotated[StrictInt, Field(ge=1, le=10_000, description="1-10000")]
 ProductName = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
@@ -62,7 +62,7 @@ class OrderCreate(BaseModel):
 class StoreCreditAdjustment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: SignedAmount = Field(description='Signed, two decimals, non-zero, at most 100000.00 either way, e.g. "-5.00"')
+    amount: SignedAmount = Field(description='Signed, non-zero, at most 100000.00 either way, e.g. "-5.00"')
     reason: Reason
 
     @field_validator("amount")

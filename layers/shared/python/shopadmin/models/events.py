@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from decimal import Decimal
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from shopadmin.models.money import Money
 
 EventType = Literal[
     "customer_registered",
@@ -46,7 +48,6 @@ Email = Annotated[
     StringConstraints(max_length=254, strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), decimal_places=2)]
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://\S+$")]
 
 
@@ -69,9 +70,17 @@ class AccountData(_Data):
     company: ShortText | None = None
 
 
+MAX_CART_QTY = 10_000  # one cart line, whoever writes it (events add up: checked on the resulting line)
+
+# Event ids are remembered this long (SQS keeps a message 14 days); an older event could apply twice.
+EVENT_ID_RETENTION_MS = 15 * 24 * 3600 * 1000
+# An event stamped further ahead than this is refused: it would pin a session online for hours.
+MAX_FUTURE_SKEW_MS = 5 * 60_000
+
+
 class CartItemData(_Data):
     sku: Sku
-    qty: int = Field(default=1, ge=1, le=10000)
+    qty: int = Field(default=1, ge=1, le=MAX_CART_QTY)
     name: ShortText | None = None
     price: Money | None = None
 
@@ -123,6 +132,7 @@ DATA_MODELS: dict[str, type[_Data]] = {
 }
 
 MAX_DATA_JSON_BYTES = 8_192
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class StorefrontEvent(BaseModel):
@@ -149,7 +159,8 @@ class StorefrontEvent(BaseModel):
 
     @property
     def occurred_ms(self) -> int:
-        return int(self.occurred_at.timestamp() * 1000)
+        # exact integer arithmetic: valid for every datetime, even year 1 in a +14:00 zone
+        return (self.occurred_at - _EPOCH) // timedelta(milliseconds=1)
 
 
 class EventInvalid(ValueError):
@@ -160,14 +171,58 @@ class EventInvalid(ValueError):
         self.reason = reason
 
 
-def parse_event(raw: Any) -> StorefrontEvent:
-    """Validate the envelope, then `data` against its type's model (normalized, extras dropped)."""
+# What SQS accepts in a message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html):
+# #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF. Anything else (U+FFFE,
+# U+FFFF, other control characters, lone surrogates) would make SQS refuse the whole batch.
+_NOT_SQS_SAFE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def check_sqs_safe(raw: Any, where: str = "") -> None:
+    """EventInvalid naming the first string (value or key) holding a character SQS refuses."""
+    pending: list[tuple[str, Any]] = [(where, raw)]
+    while pending:
+        location, value = pending.pop()
+        if isinstance(value, str):
+            found = _NOT_SQS_SAFE.search(value)
+            if found:
+                raise EventInvalid(f"{location or 'event'}: holds a character that is not allowed "
+                                   f"(U+{ord(found.group()):04X}; control characters, U+FFFE, U+FFFF and "
+                                   "unpaired surrogates are refused)")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                # the key is popped (checked) before any location that spells it
+                pending.append((f"{location}.{key}" if location else str(key), item))
+                pending.append((location, str(key)))
+        elif isinstance(value, list):
+            pending.extend((f"{location}.{index}" if location else str(index), item)
+                           for index, item in enumerate(value))
+
+
+def check_occurred_at(event: StorefrontEvent, now_ms: int) -> None:
+    """The event's time must be within the event-id retention and at most 5 minutes ahead of `now_ms`."""
+    at = event.occurred_ms
+    if at < now_ms - EVENT_ID_RETENTION_MS:
+        raise EventInvalid("occurred_at: older than 15 days (events are accepted for 15 days)")
+    if at > now_ms + MAX_FUTURE_SKEW_MS:
+        raise EventInvalid("occurred_at: more than 5 minutes in the future")
+
+
+def parse_event(raw: Any, now_ms: int | None = None) -> StorefrontEvent:
+    """Validate the envelope, then `data` against its type's model (normalized, extras dropped).
+
+    With `now_ms` (the injected clock), `occurred_at` must also be within the bounds of
+    check_occurred_at.
+    """
     if not isinstance(raw, dict):
         raise EventInvalid("event: must be a JSON object")
+    check_sqs_safe({key: value for key, value in raw.items() if key != "data"})
+    check_sqs_safe(raw.get("data"), "data")
     try:
         event = StorefrontEvent.model_validate(raw)
     except ValidationError as error:
         raise EventInvalid(describe_validation_error(error)) from None
+    if now_ms is not None:
+        check_occurred_at(event, now_ms)
     if len(json.dumps(event.data, default=str).encode()) > MAX_DATA_JSON_BYTES:
         raise EventInvalid(f"data: larger than {MAX_DATA_JSON_BYTES} bytes")
     try:

@@ -32,7 +32,8 @@ def get_audit(
     if wiring.customer_deletion().job(customer_id) is not None:
         # like every route under a deleted customer; the entries stay in AUDIT#<id> for operators
         raise NotFound("No such customer")
-    query = {"customer_id": customer_id}
-    records, last = wiring.customer_accounts().audit_page(customer_id, decode_cursor(cursor, query), limit)
+    query = {"list": "audit", "customer_id": customer_id}
+    key = wiring.cursor_key()
+    records, last = wiring.customer_accounts().audit_page(customer_id, decode_cursor(cursor, query, key), limit)
     return AuditPage(items=[to_audit_entry(r) for r in records],
-                     next_cursor=encode_cursor(query, last) if last else None)
+                     next_cursor=encode_cursor(query, last, key) if last else None)

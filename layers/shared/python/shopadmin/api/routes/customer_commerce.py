@@ -82,7 +82,8 @@ def get_orders(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> OrderPage:
     require_scope(router, "customers:read")
-    items, next_cursor = commerce.list_orders(customer_id, limit, cursor, wiring.customer_commerce())
+    items, next_cursor = commerce.list_orders(customer_id, limit, cursor, wiring.customer_commerce(),
+                                              cursor_key=wiring.cursor_key())
     return OrderPage(items=items, next_cursor=next_cursor)
 
 

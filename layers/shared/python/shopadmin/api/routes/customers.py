@@ -58,7 +58,7 @@ def get_customers(
     caller = require_scope(router, "customers:read")
     rows, next_cursor = accounts.list_customers(
         accounts.GridRequest(q, scoped_website(caller, website_id), group_id, sort, limit, cursor),
-        wiring.customer_accounts())
+        wiring.customer_accounts(), cursor_key=wiring.cursor_key())
     return CustomerPage(items=rows, next_cursor=next_cursor)
 
 
@@ -83,9 +83,9 @@ def get_customers_csv(
 ) -> Response[str]:
     caller = require_scope(router, "customers:read")
     website = scoped_website(caller, website_id)
-    store = wiring.customer_accounts()
+    store, key = wiring.customer_accounts(), wiring.cursor_key()
     rows = collect_rows(lambda cursor: accounts.list_customers(
-        accounts.GridRequest(q, website, group_id, sort, EXPORT_PAGE, cursor), store))
+        accounts.GridRequest(q, website, group_id, sort, EXPORT_PAGE, cursor), store, cursor_key=key))
     return csv_download("customers.csv", to_csv(CSV_COLUMNS, (row.model_dump(mode="json") for row in rows)))
 
 

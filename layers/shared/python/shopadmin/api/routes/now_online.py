@@ -50,7 +50,7 @@ def get_online_customers(
     request = OnlineListRequest(type, scoped_website(caller, website_id), q, sort, limit, cursor)
     config = wiring.online_config().get()
     rows, next_cursor = list_online(request, wiring.presence_store(), wiring.websites().ids(),
-                                    wiring.now(), config.online_minutes_interval)
+                                    wiring.now(), config.online_minutes_interval, cursor_key=wiring.cursor_key())
     return OnlinePage(items=rows, next_cursor=next_cursor)
 
 
@@ -75,9 +75,10 @@ def get_online_customers_csv(
     website = scoped_website(caller, website_id)
     config = wiring.online_config().get()
     # one clock reading for the whole export, so every page sees the same online window
-    now, websites, presence = wiring.now(), wiring.websites().ids(), wiring.presence_store()
+    now, websites, presence, key = wiring.now(), wiring.websites().ids(), wiring.presence_store(), wiring.cursor_key()
     rows = collect_rows(lambda cursor: list_online(OnlineListRequest(type, website, q, sort, EXPORT_PAGE, cursor),
-                                                   presence, websites, now, config.online_minutes_interval))
+                                                   presence, websites, now, config.online_minutes_interval,
+                                                   cursor_key=key))
     return csv_download("online-customers.csv", to_csv(CSV_COLUMNS, (row.model_dump(mode="json") for row in rows)))
 
 
