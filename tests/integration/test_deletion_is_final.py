@@ -211,3 +211,67 @@ def test_property_any_interleaving_of_a_delete_with_events_leaves_nothing(aws, c
     assert items_under(aws, cid, list(names.values())) == []
     assert shown(cid, list(names.values())) == []
     assert presence_of(aws, cid) == []
+
+
+# ---------------------------------------------------------------- erasure coverage
+ERASED = {"email": "scan-marker@example.com", "first": "Scanfirstmarker", "last": "Scanlastmarker",
+          "street": "12 Scanmarker Street", "phone": "+44 7999 123456", "reason": "Scanreasonmarker goodwill"}
+
+
+def test_after_a_delete_no_table_holds_the_customers_data(aws, clock, ingest):
+    """Every table built from template.yaml, scanned: the erased values are nowhere, and the id only
+    in the kept items (tombstone, anonymized orders, redacted audit)."""
+    address = {"first_name": ERASED["first"], "last_name": ERASED["last"], "street": [ERASED["street"]],
+               "city": "Leeds", "country_id": "GB", "telephone": ERASED["phone"]}
+    cid = new_customer(ERASED["email"], first=ERASED["first"], last=ERASED["last"], addresses=[address])
+    at = clock.now_ms - 10 * MIN
+    draft = {"street": ERASED["street"], "telephone": ERASED["phone"], "email": ERASED["email"]}
+    events = [
+        storefront_event("customer_logged_in", "v-used", at, customer_id=cid),
+        storefront_event("cart_item_added", "v-used", at + 1000, customer_id=cid, data={"sku": "A"}),
+        storefront_event("customer_logged_out", "v-used", at + 2000, customer_id=cid),
+        # still the customer, signed out: unsaved data on a session the customer used
+        storefront_event("checkout_draft_saved", "v-used", at + 3000, data=draft),
+        storefront_event("cart_item_added", "v-used", at + 4000, data={"sku": "B", "name": ERASED["last"]}),
+        storefront_event("checkout_draft_saved", "v-other", at + 5000, customer_id=cid, data=draft),
+    ]
+    assert ingest(events) == [False] * len(events)
+    key = {"idempotency-key": "k-1"}
+    assert api("POST", f"/customers/{cid}/store-credit/adjustments", {"amount": "5.00", "reason": ERASED["reason"]},
+               headers=key)[0] == 201
+    assert api("POST", f"/customers/{cid}/orders", {"items": [{"sku": "A", "qty": 1, "price": "3.00"}]},
+               headers={"idempotency-key": "k-2"})[0] == 201
+    assert api("POST", f"/customers/{cid}/force-sign-in", scopes="customers:credentials",
+               headers={"idempotency-key": "k-3"})[0] == 200
+    tables = {name: aws["tables"][name] for name in ("CustomersTable", "PresenceTable", "IdempotencyTable")}
+    everything = json.dumps({name: scan(table) for name, table in tables.items()}).lower()
+    assert all(value.lower() in everything for value in ERASED.values()), "the set-up puts every value somewhere"
+    assert len(scan(tables["IdempotencyTable"])) == 3
+
+    assert delete(cid)[0] == 204
+
+    leftovers = []
+    for name, table in tables.items():
+        for item in scan(table):
+            text = json.dumps(item).lower()
+            leaked = [field for field, value in ERASED.items() if value.lower() in text]
+            pk = item.get("pk", {}).get("S", "")
+            tombstone = pk == f"CUSTOMER#{cid}" and item["sk"]["S"] == "DELETED"
+            kept = pk in (f"DELETED#{cid}", f"AUDIT#{cid}") or tombstone
+            if leaked or (cid in text and not kept):
+                leftovers.append((name, pk or item.get("id", {}).get("S"), leaked))
+    assert leftovers == []
+    assert scan(tables["IdempotencyTable"]) == []
+
+
+def test_a_replayed_idempotency_key_of_a_deleted_customer_answers_404(aws, clock):
+    cid = new_customer(ERASED["email"])
+    body, key = {"amount": "5.00", "reason": "goodwill"}, {"idempotency-key": "replay-1"}
+    path = f"/customers/{cid}/store-credit/adjustments"
+    assert api("POST", path, body, headers=key)[0] == 201
+    status, _, headers = api("POST", path, body, headers=key)
+    assert status == 201 and headers.get("Idempotent-Replayed") == "true"  # replays work before the delete
+    assert delete(cid)[0] == 204
+    status, error, headers = api("POST", path, body, headers=key)
+    assert status == 404 and error["error"]["code"] == "not_found" and "Idempotent-Replayed" not in headers
+    assert scan(aws["tables"]["IdempotencyTable"]) == []

@@ -11,7 +11,7 @@ from shopadmin.dal.tables import (
     PresenceItem,
     ProfileItem,
     SessionRef,
-    failed_checks,
+    failed_checks_at,
     transaction_connection,
 )
 from shopadmin.errors import CustomerGone
@@ -43,18 +43,22 @@ class PresenceStore:
         return found
 
     # ------------------------------------------------------------ writes
-    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None) -> bool:
+    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+             also_bound: frozenset[str] = frozenset()) -> bool:
         """One PutItem guarded by the version read; False when another writer got there first.
 
         A row newly bound to a customer (`state.customer_id` differs from `bound_before`, the binding
-        that was read) is written in one transaction with a check that the customer's profile exists
-        and a SESSION# reference under the customer: a login racing with Delete Customer either
-        lands before the delete (which then finds the session and signs it out) or not at all
-        (CustomerGone).
+        that was read), or folding logins of `also_bound` customers, is written in one transaction
+        with a check that each customer's profile exists and a SESSION# reference under each: a
+        login racing with Delete Customer either lands before the delete (which then finds the
+        session, signs it out and erases its guest data) or not at all (CustomerGone).
         """
         item = to_item(state, self.shard_count, interval_minutes)
-        if state.customer_id is not None and state.customer_id != bound_before:
-            return self._save_binding(item, state.customer_id, state.bound_at)
+        customers = sorted(also_bound)
+        if state.customer_id is not None and state.customer_id != bound_before and state.customer_id not in also_bound:
+            customers.append(state.customer_id)
+        if customers:
+            return self._save_binding(item, customers, state.bound_at)
         try:
             item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
         except PutError as error:
@@ -63,18 +67,21 @@ class PresenceStore:
             raise
         return True
 
-    def _save_binding(self, item: PresenceItem, customer_id: str, bound_at: int) -> bool:
-        ref = SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id, session_id=item.session_id,
-                         bound_at=bound_at, expires_at=bound_at // 1000 + SESSION_REF_TTL_SECONDS)
+    def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int) -> bool:
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                            condition=ProfileItem.pk.exists())
+                for customer_id in customers:
+                    transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                                condition=ProfileItem.pk.exists())
                 transaction.save(item)  # the version condition, as in save()
-                transaction.save(ref)
+                for customer_id in customers:
+                    transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id,
+                                                session_id=item.session_id, bound_at=bound_at,
+                                                expires_at=bound_at // 1000 + SESSION_REF_TTL_SECONDS))
         except TransactWriteError as error:
-            if failed_checks(error, 1):
-                raise CustomerGone(customer_id) from None
+            for position, customer_id in enumerate(customers):
+                if failed_checks_at(error, position):
+                    raise CustomerGone(customer_id) from None
             reasons = getattr(error, "cancellation_reasons", None) or []
             if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
                 return False

@@ -53,7 +53,8 @@ MERGE_LINES_PER_TRANSACTION = 49
 class PresenceStorePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
-    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None) -> bool: ...
+    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+             also_bound: frozenset[str] = frozenset()) -> bool: ...
 
 
 class CustomerStorePort(Protocol):
@@ -243,8 +244,11 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
         updated = apply_events(current, live, interval, profiles)
         if updated is None or updated == current:
             return 0  # nothing newer (replays, or only older presence fields)
+        bound_before = current.customer_id if current else None
+        # every customer logging in here, even if a later logout in the batch unbinds it: the session is theirs too
+        logins = frozenset(e.customer_id for e in live if e.type in BINDING_TYPES and e.customer_id) - {bound_before}
         try:
-            if ctx.presence.save(updated, interval, current.customer_id if current else None):
+            if ctx.presence.save(updated, interval, bound_before, logins):
                 return 1
         except CustomerGone as error:
             gone.add(error.customer_id)
