@@ -246,7 +246,8 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
             return 0  # nothing newer (replays, or only older presence fields)
         bound_before = current.customer_id if current else None
         # every customer logging in here, even if a later logout in the batch unbinds it: the session is theirs too
-        logins = frozenset(e.customer_id for e in live if e.type in BINDING_TYPES and e.customer_id) - {bound_before}
+        logins = frozenset(e.customer_id for e in live
+                           if e.type in BINDING_TYPES and e.customer_id and e.customer_id != bound_before)
         try:
             if ctx.presence.save(updated, interval, bound_before, logins):
                 return 1
