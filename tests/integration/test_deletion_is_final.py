@@ -279,3 +279,29 @@ def test_a_replayed_idempotency_key_of_a_deleted_customer_answers_404(aws, clock
     status, error, headers = api("POST", path, body, headers=key)
     assert status == 404 and error["error"]["code"] == "not_found" and "Idempotent-Replayed" not in headers
     assert scan(aws["tables"]["IdempotencyTable"]) == []
+
+
+def test_an_idempotent_request_racing_with_the_delete_leaves_no_record(aws, clock):
+    """The delete lands between the action and Powertools' success update: the response is not
+    written back (the record stays erased) and the caller gets 404, never a replayable 201."""
+    cid = new_customer(ERASED["email"])
+    table = aws["tables"]["IdempotencyTable"]
+    original = botocore.client.BaseClient._make_api_call
+    raced = []
+
+    def call(self, operation_name, api_params):
+        if operation_name == "UpdateItem" and api_params.get("TableName") == table and not raced:
+            raced.append(True)
+            assert delete(cid)[0] == 204
+        return original(self, operation_name, api_params)
+
+    body = {"amount": "5.00", "reason": ERASED["reason"]}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.client.BaseClient, "_make_api_call", call)
+        status, error, _ = api("POST", f"/customers/{cid}/store-credit/adjustments", body,
+                               headers={"idempotency-key": "race-1"})
+    assert raced and status == 404 and error["error"]["code"] == "not_found"
+    assert scan(table) == []
+    replay = api("POST", f"/customers/{cid}/store-credit/adjustments", body, headers={"idempotency-key": "race-1"})
+    assert replay[0] == 404
+    assert ERASED["reason"].lower() not in json.dumps(scan(aws["tables"]["CustomersTable"])).lower()
