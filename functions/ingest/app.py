@@ -17,7 +17,8 @@ class EventNotApplied(Exception):
 def record_metrics(outcome: BatchOutcome) -> None:
     for name, value in (("EventsApplied", outcome.applied), ("PageViews", outcome.page_views),
                         ("EventsInvalid", outcome.invalid), ("EventReplays", outcome.duplicates),
-                        ("PresenceWrites", outcome.presence_writes)):
+                        ("PresenceWrites", outcome.presence_writes),
+                        ("EventsDroppedDeletedCustomer", len(outcome.dropped))):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 

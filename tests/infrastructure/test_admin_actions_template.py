@@ -32,6 +32,8 @@ def test_the_redeem_function_holds_only_what_a_redeem_needs(cfn):
     assert grants == {
         ("dynamodb:getitem", "CustomersTable", ""),  # profile, online config, the token's website
         ("dynamodb:deleteitem", "CustomersTable", ""),  # the secret (conditional) and its reference
+        ("dynamodb:putitem", "CustomersTable", ""),  # the customer's SESSION# reference (with the binding)
+        ("dynamodb:conditioncheckitem", "CustomersTable", ""),  # the profile still exists (with the binding)
         ("dynamodb:getitem", "PresenceTable", ""),
         ("dynamodb:putitem", "PresenceTable", ""),  # the versioned presence save
     }

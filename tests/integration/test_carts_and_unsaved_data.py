@@ -110,8 +110,11 @@ def test_a_guarded_move_that_lost_a_race_is_a_conflict_not_a_replay(aws, clock):
     from shopadmin import wiring
     from shopadmin.errors import ChangeConflict
     from shopadmin.models.collections import CartLineAdd, CartLineRemove, CartOwner, CollectionChange
+    from shopadmin.models.records import AccountRecord
 
     store = wiring.customer_store()
+    wiring.customer_accounts().save_account(None, AccountRecord("c-1", {"email": "a@example.com", "website_id": "base"},
+                                                                clock.now_ms), [], clock.now_ms)
     guest, customer = CartOwner("guest", "v-1"), CartOwner("customer", "c-1")
     store.apply_change(CollectionChange("e-add", "apply", (CartLineAdd(guest, "B2", 3),), clock.now_ms))
     stale_move = CollectionChange("e-login", "merge-0", (CartLineAdd(customer, "B2", 2),

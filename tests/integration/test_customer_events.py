@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 from tests.integration.test_customers import api
@@ -86,9 +87,26 @@ def test_independent_changes_apply_in_any_order_and_replays_change_nothing(inges
     assert page["newsletter"]["subscriptions"] == {"base": False}  # the newest decision, whatever the order
 
 
-def test_events_for_an_unknown_customer_do_not_fail(ingest, clock):
-    event = storefront_event("account_updated", "v-1", clock.now_ms, customer_id="ghost", data={"last_name": "X"})
-    assert ingest([event]) == [False]
+def test_events_for_an_unknown_customer_are_retried_until_it_is_registered(ingest, clock):
+    """SPEC 6: never a nameless customer row; the message fails alone (SQS retries it, then the DLQ)."""
+    from tests.integration.admin_support import api, online_rows, scan
+
+    t = clock.now_ms - MIN
+    waiting = [storefront_event("customer_logged_in", "v-1", t, customer_id="c-late"),
+               storefront_event("account_updated", "v-1", t + 1, customer_id="c-late", data={"company": "Later Ltd"}),
+               storefront_event("order_placed", "v-1", t + 2, customer_id="c-late", data={"order_id": "o-1"}),
+               storefront_event("customer_logged_out", "v-2", t + 3, customer_id="c-late")]
+    visitor = storefront_event("cart_item_added", "v-3", t, data={"sku": "A"})
+    assert ingest([*waiting, visitor]) == [True, True, True, True, False]
+    assert api("GET", "/customers/c-late")[0] == 404
+    assert "v-1" not in online_rows() and "v-3" in online_rows()
+    assert not [i for i in scan(os.environ["CUSTOMERS_TABLE"]) if "c-late" in i["pk"]["S"]]
+    # the retry after the registration arrived (here in the same batch, after it: registrations go first)
+    assert ingest([*waiting, registered("v-0", "c-late", t - 1000, "late@example.com")]) == [False] * 5
+    row = online_rows()["v-1"]
+    assert row["customer_id"] == "c-late" and row["email"] == "late@example.com"
+    page = profile("c-late")
+    assert [o["id"] for o in page["orders"]] == ["o-1"] and page["customer"]["company"] == "Later Ltd"
 
 
 def test_collection_changes_apply_whatever_their_age(ingest, clock):

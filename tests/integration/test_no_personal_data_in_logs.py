@@ -52,7 +52,10 @@ def test_no_personal_data_reaches_logs_or_error_bodies(aws, clock, capfd):
     logging.getLogger(logger.name).addHandler(capture)
     logger.setLevel("DEBUG")
     try:
-        for sqs_event in samples("sqs") + samples("eventbridge"):
+        # the registration first: events naming a customer not registered yet are retried, not applied
+        events = sorted(samples("sqs") + samples("eventbridge"), key=lambda e: "customer_registered" not in
+                        e["Records"][0]["body"].split('"type"', 1)[-1][:40])
+        for sqs_event in events:
             RUNTIME.invoke("IngestFunction", sqs_event)
         # invalid events naming personal values must be refused without echoing them
         bad = samples("sqs")[0]

@@ -180,6 +180,9 @@ class FakeDeletion:
     def redact_audit_page(self, customer_id, after_sk, limit, redact):
         return self._page(self.audits, after_sk, limit)
 
+    def session_refs(self, customer_id):
+        return []
+
     def delete_guest_data(self, session_id):
         return 0
 

@@ -29,6 +29,14 @@ class ChangeConflict(Exception):
     """A guarded item changed between read and write (not a replay): retry with fresh data."""
 
 
+class CustomerGone(Exception):
+    """A write under a customer found no profile in its own transaction: deleted (or never created) meanwhile."""
+
+    def __init__(self, customer_id: str):
+        super().__init__("customer gone")
+        self.customer_id = customer_id
+
+
 class Conflict(DomainError):
     status, code = 409, "conflict"
 

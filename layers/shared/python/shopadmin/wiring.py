@@ -98,12 +98,14 @@ def customer_commerce():
 @functools.lru_cache(maxsize=1)
 def idempotency_store():
     """Powertools' DynamoDB persistence layer over the IdempotencyTable (api/idempotency.py uses it)."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from shopadmin.dal.idempotency_records import ErasableIdempotencyLayer
+    from shopadmin.dal.tables import bind_tables
 
     table = get_settings().idempotency_table
     if not table:
         raise RuntimeError("IDEMPOTENCY_TABLE is not set")
-    return DynamoDBPersistenceLayer(table_name=table)
+    bind_tables(get_settings())
+    return ErasableIdempotencyLayer(table_name=table)
 
 
 @functools.lru_cache(maxsize=1)

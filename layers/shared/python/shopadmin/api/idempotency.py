@@ -9,6 +9,8 @@ records in the IdempotencyTable through `DynamoDBPersistenceLayer` (wiring.idemp
   with 422 and changes nothing.
 - Only successes are remembered (status + body, for 24 h): a request that failed can be sent
   again with the same key. A retry that arrives while the first request still runs gets 409.
+- Each record is referenced under its customer (written only while the profile exists), so
+  Delete Customer erases it; a replayed key of a deleted customer answers 404, never the first result.
 
 Usage in a route:
 
@@ -27,12 +29,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from pydantic import BaseModel
 
 from shopadmin import wiring
-from shopadmin.errors import Conflict, InvalidRequest
+from shopadmin.errors import Conflict, CustomerGone, InvalidRequest, NotFound
 
 EXPIRES_AFTER_SECONDS = 24 * 3600
 KEY_PREFIX = "shop-admin"  # record ids are "shop-admin#<sha256>", whichever function serves the route
@@ -70,7 +73,18 @@ def respond_once(router, key: str | None, *, route: str, customer_id: str, subje
         status, result = action()
         return _json(status, result.model_dump(mode="json"), replayed=False)
 
+    store = wiring.idempotency_store()
+
     def perform(request: dict) -> dict:
+        # first: a record about a customer exists only with its reference under the customer. A
+        # request about no single customer (customer_id "", the grid's mass actions) claims nothing:
+        # its result holds ids and statuses only, no personal data, and expires with the record.
+        if customer_id:
+            try:
+                store.claim_for_customer(customer_id, request,
+                                         int(wiring.now() // 1000) + EXPIRES_AFTER_SECONDS + 3600)
+            except CustomerGone:
+                raise NotFound("No such customer") from None
         status, result = action()
         return {"status": status, "body": result.model_dump(mode="json")}
 
@@ -78,13 +92,19 @@ def respond_once(router, key: str | None, *, route: str, customer_id: str, subje
                "body": body.model_dump(mode="json")}
     # in-progress records expire with this invocation, so a crashed attempt never blocks the key for a day
     CONFIG.register_lambda_context(router.lambda_context)
-    once = idempotent_function(perform, data_keyword_argument="request", persistence_store=wiring.idempotency_store(),
+    once = idempotent_function(perform, data_keyword_argument="request", persistence_store=store,
                                config=CONFIG, key_prefix=KEY_PREFIX)
     try:
         outcome = once(request=request)
     except IdempotencyValidationError:
         raise InvalidRequest("This Idempotency-Key was used with a different request",
                              [{"field": "header.idempotency-key", "reason": "already used with another body"}]) from None
+    except IdempotencyPersistenceLayerError as error:
+        cause = getattr(error.__cause__, "response", None) or {}
+        if cause.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        # the success update found no record: Delete Customer erased it meanwhile (nothing is replayed)
+        raise NotFound("No such customer") from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly",
                        [{"field": "header.idempotency-key", "reason": "in progress"}]) from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
+from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item, append_audit_if_customer
 from shopadmin.dal.customer_store import customer_pk
 from shopadmin.dal.tables import (
     CredentialRef,
@@ -167,4 +167,4 @@ class CredentialStore:
         return sum(1 for ref in refs if int(ref.valid_until) > now_ms)
 
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
-        _audit_item(customer_id, audit).save()
+        append_audit_if_customer(customer_id, audit)

@@ -32,10 +32,11 @@ from shopadmin.dal.tables import (
     ReviewItem,
     TabRecord,
     WishItem,
+    failed_checks,
     failed_conditions,
     transaction_connection,
 )
-from shopadmin.errors import ChangeConflict, EmailTaken
+from shopadmin.errors import ChangeConflict, CustomerGone, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 
@@ -201,7 +202,7 @@ class CustomerAccounts:
         return profile.version
 
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
-        _audit_item(customer_id, audit).save()
+        append_audit_if_customer(customer_id, audit)
 
     def refresh_sessions(self, customer_id: str, snapshot: dict[str, str | None]) -> int:
         """Copy the saved name/email/company into the customer's presence rows (still bound to them)."""
@@ -228,13 +229,19 @@ class CustomerAccounts:
         """last_login_at / last_logout_at only move forward (late events leave them alone)."""
         attribute = getattr(ActivityItem, field_name)
         try:
-            ActivityItem(customer_pk(customer_id), ACTIVITY_SK).update(
-                actions=[attribute.set(at_ms), ActivityItem.kind.set(ActivityItem)],
-                condition=attribute.does_not_exist() | (attribute < at_ms),
-            )
-        except Exception as error:  # noqa: BLE001
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-                return False
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                # in the same transaction: a login racing with Delete Customer leaves nothing behind
+                transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                            condition=ProfileItem.pk.exists())
+                transaction.update(ActivityItem(customer_pk(customer_id), ACTIVITY_SK),
+                                   actions=[attribute.set(at_ms), ActivityItem.kind.set(ActivityItem)],
+                                   condition=attribute.does_not_exist() | (attribute < at_ms))
+        except TransactWriteError as error:
+            if failed_checks(error, 1):
+                raise CustomerGone(customer_id) from None
+            if failed_conditions(error) or any(r is not None and r.code == "ConditionalCheckFailed"
+                                               for r in getattr(error, "cancellation_reasons", None) or []):
+                return False  # a newer time is stored
             raise
         return True
 
@@ -285,6 +292,19 @@ def _int(value) -> int | None:
 
 def _claim_key(record: AccountRecord) -> str:
     return email_claim_pk(record.fields["website_id"], record.fields["email"])
+
+
+def append_audit_if_customer(customer_id: str, audit: AuditRecord) -> None:
+    """An audit entry, written only while the customer's profile exists (CustomerGone otherwise)."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                        condition=ProfileItem.pk.exists())
+            transaction.save(_audit_item(customer_id, audit))
+    except TransactWriteError as error:
+        if failed_checks(error, 1):
+            raise CustomerGone(customer_id) from None
+        raise
 
 
 def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:

@@ -214,8 +214,11 @@ class CustomerCommerce:
         """A newsletter sent to the customer (what the mailer integration writes; the demo data uses it too)."""
         data = {"id": queue_id, "subject": subject, "website_id": website_id, "status": "sent",
                 "sent_at": to_iso(sent_at_ms)}
-        TabRecord(customer_pk(customer_id), f"{NEWSLETTER_SENT_PREFIX}{sent_at_ms:013d}#{queue_id}",
-                  tab=NEWSLETTERS_SENT_TAB, data=json.dumps(data, sort_keys=True)).save()
+        pk = customer_pk(customer_id)
+        with self._transaction() as transaction:  # nothing under a deleted customer (ChangeConflict then)
+            transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
+            transaction.save(TabRecord(pk, f"{NEWSLETTER_SENT_PREFIX}{sent_at_ms:013d}#{queue_id}",
+                                       tab=NEWSLETTERS_SENT_TAB, data=json.dumps(data, sort_keys=True)))
 
     # ------------------------------------------------------------ helpers
     def _transaction(self):

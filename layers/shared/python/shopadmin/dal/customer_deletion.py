@@ -1,11 +1,12 @@
 """Delete Customer in the customers table: a small first transaction, then bounded pages.
 
 1. `start`: one transaction deletes the profile and the email claim, puts the tombstone
-   (`CUSTOMER#<id>` / `DELETED`, no personal data) and the `customer.deleted` audit entry. From
+   (`CUSTOMER#<id>` / `DELETED`, no personal data, kept for good) and the `customer.deleted` audit entry. From
    here the customer is gone for every read (profile, grid, email uniqueness).
 2. `clean_partition_page`: one Query page of the customer's partition, then BatchWriteItem in
    chunks of 25: orders move to `DELETED#<id>` with their non-personal fields only, credential
-   references take their secret along, everything else is deleted; the tombstone stays.
+   references take their secret along, idempotency references their Powertools record, everything
+   else is deleted; the tombstone stays.
 3. `redact_audit_page`: one Query page of the audit partition, entries rewritten without values.
 Each page returns the sk to resume after, which the logic stores on the tombstone, so a later
 invocation continues where an earlier one stopped.
@@ -27,8 +28,11 @@ from shopadmin.dal.tables import (
     CustomersTableItem,
     DeletionItem,
     EmailClaim,
+    IdempotencyRecord,
+    IdempotencyRef,
     OrderItem,
     ProfileItem,
+    SessionRef,
     failed_conditions,
     transaction_connection,
 )
@@ -37,8 +41,8 @@ from shopadmin.models.credentials import DeletionJob
 from shopadmin.models.records import AuditRecord
 
 CLAIM_SK = "EMAIL"
-# The tombstone outlives every message the events queue (14 days) could still deliver.
-TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
+# The tombstone has no TTL: it holds no personal data, and it keeps the id deleted for good (events
+# and registrations naming it are dropped, whenever they come).
 
 
 def deleted_orders_pk(customer_id: str) -> str:
@@ -115,6 +119,8 @@ class CustomerDeletionStore:
                                          items=item.items, placed_by=item.placed_by))
                 if isinstance(item, CredentialRef):
                     batch.delete(_key(item.ref_pk, item.ref_sk))  # the secret it points at
+                if isinstance(item, IdempotencyRef):
+                    IdempotencyRecord(item.record_id).delete()  # the stored request and response
                 batch.delete(_key(item.pk, item.sk))
         return items[-1].sk if len(items) == limit else None
 
@@ -132,6 +138,12 @@ class CustomerDeletionStore:
                     batch.save(item)
         return items[-1].sk if len(items) == limit else None
 
+    def session_refs(self, customer_id: str) -> list[str]:
+        """Sessions the customer was bound to (SESSION# references, read consistently: a binding that
+        committed before the delete is found here even while the sessions index lags)."""
+        refs = SessionRef.query(customer_pk(customer_id), SessionRef.sk.startswith("SESSION#"), consistent_read=True)
+        return [item.session_id for item in refs]
+
     def delete_guest_data(self, session_id: str) -> int:
         """A session's unsaved data (guest cart, checkout draft): it may hold what the customer typed."""
         items = list(CustomersTableItem.query(guest_pk(session_id), consistent_read=True))
@@ -147,6 +159,5 @@ class CustomerDeletionStore:
 
     def finish(self, customer_id: str, now_ms: int) -> None:
         DeletionItem(customer_pk(customer_id), DELETED_SK).update(
-            actions=[DeletionItem.phase.set("done"), DeletionItem.cursor.remove(),
-                     DeletionItem.expires_at.set(now_ms // 1000 + TOMBSTONE_TTL_SECONDS)],
+            actions=[DeletionItem.phase.set("done"), DeletionItem.cursor.remove()],
             condition=DeletionItem.pk.exists())

@@ -9,18 +9,21 @@ from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
     CustomersTableItem,
+    DeletionItem,
     EventMarker,
     NewsletterItem,
     OnlineConfigItem,
     OrderItem,
     ProfileItem,
     ReviewItem,
+    SessionRef,
     WebsiteItem,
     WishItem,
+    failed_checks_at,
     failed_conditions,
     transaction_connection,
 )
-from shopadmin.errors import ChangeConflict
+from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.models.collections import (
     CartLineAdd,
     CartLineRemove,
@@ -46,6 +49,7 @@ PROFILE_SK = "PROFILE"
 CART_PREFIX = "CART#"
 WISH_PREFIX = "WISH#"
 DRAFT_SK = "CHECKOUT_DRAFT"
+DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
 # An event id is remembered this long (older events are refused at validation); SQS keeps a message 14 days.
 MARKER_TTL_SECONDS = EVENT_ID_RETENTION_MS // 1000
 
@@ -107,7 +111,7 @@ class CustomerStore:
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]:
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
         found = {}
-        for item in ProfileItem.batch_get(keys):
+        for item in ProfileItem.batch_get(keys, consistent_read=True):  # a customer created just now counts
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 
@@ -123,6 +127,11 @@ class CustomerStore:
         """The website of each existing customer (absent ids are left out)."""
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
         return {item.customer_id: item.website_id for item in ProfileItem.batch_get(keys)} if keys else {}
+
+    def deleted_customers(self, customer_ids: list[str]) -> set[str]:
+        """The ids among these that were deleted (their tombstone exists): one consistent BatchGetItem."""
+        keys = [(customer_pk(c), DELETED_SK) for c in dict.fromkeys(customer_ids)]
+        return {item.pk.removeprefix("CUSTOMER#") for item in DeletionItem.batch_get(keys, consistent_read=True)}
 
     # ------------------------------------------------------------ carts and unsaved data
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]:
@@ -140,8 +149,13 @@ class CustomerStore:
         """
         marker = EventMarker(f"EVENT#{change.event_id}", change.purpose,
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
+        customers = customers_of(change)
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
+                # nothing is written under (or for) a customer whose profile is gone: deletion is final
+                for customer_id in customers:
+                    transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                                condition=ProfileItem.pk.exists())
                 transaction.save(marker, condition=EventMarker.pk.does_not_exist(), return_values="ALL_OLD")
                 for operation in change.operations:
                     _add_operation(transaction, operation, change.updated_at)
@@ -149,6 +163,9 @@ class CustomerStore:
             failed = failed_conditions(error)
             if marker.pk in failed:
                 return False  # applied before: a replay changes nothing
+            for position, customer_id in enumerate(customers):
+                if failed_checks_at(error, position):
+                    raise CustomerGone(customer_id) from None
             if failed:
                 raise ChangeConflict(change.event_id) from None
             raise
@@ -158,6 +175,19 @@ class CustomerStore:
 def _website(item: WebsiteItem) -> Website:
     return Website(website_id=item.website_id, name=item.name, storefront_url=item.storefront_url,
                    timezone=item.timezone)
+
+
+def customers_of(change: CollectionChange) -> list[str]:
+    """The customers a change writes under or for, each checked once in its transaction."""
+    found: list[str] = []
+    for operation in change.operations:
+        if isinstance(operation, (CartLineAdd, CartLineSet, CartLineRemove)):
+            customer_id = operation.owner.id if operation.owner.kind == "customer" else None
+        else:
+            customer_id = operation.customer_id
+        if customer_id is not None and customer_id not in found:
+            found.append(customer_id)
+    return found
 
 
 def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> None:
@@ -189,6 +219,10 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
         draft = CheckoutDraft(guest_pk(operation.session_id), DRAFT_SK, data=operation.data_json,
                               updated_at=updated_at, expires_at=operation.expires_at)
         transaction.save(draft)
+        if operation.customer_id is not None:  # Delete Customer finds the session's draft through this
+            transaction.save(SessionRef(customer_pk(operation.customer_id), f"SESSION#{operation.session_id}",
+                                        session_id=operation.session_id, bound_at=updated_at,
+                                        expires_at=updated_at // 1000 + 30 * 24 * 3600))
     elif isinstance(operation, OrderPut):
         transaction.save(OrderItem(customer_pk(operation.customer_id), f"ORDER#{operation.order_id}",
                                    order_id=operation.order_id, status="placed", total=operation.total,

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
+from shopadmin.dal.customer_store import PROFILE_SK, customer_pk
+from shopadmin.dal.tables import (
+    ONLINE_INDEX,
+    PresenceItem,
+    ProfileItem,
+    SessionRef,
+    failed_checks_at,
+    transaction_connection,
+)
+from shopadmin.errors import CustomerGone
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
+
+SESSION_PREFIX = "SESSION#"
+# A session reference outlives the longest unsaved-data lifetime (7 days) after the last binding.
+SESSION_REF_TTL_SECONDS = 30 * 24 * 3600
 
 
 class PresenceStore:
@@ -29,13 +43,47 @@ class PresenceStore:
         return found
 
     # ------------------------------------------------------------ writes
-    def save(self, state: PresenceState, interval_minutes: int) -> bool:
-        """One PutItem guarded by the version read; False when another writer got there first."""
+    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+             also_bound: frozenset[str] = frozenset()) -> bool:
+        """One PutItem guarded by the version read; False when another writer got there first.
+
+        A row newly bound to a customer (`state.customer_id` differs from `bound_before`, the binding
+        that was read), or folding logins of `also_bound` customers, is written in one transaction
+        with a check that each customer's profile exists and a SESSION# reference under each: a
+        login racing with Delete Customer either lands before the delete (which then finds the
+        session, signs it out and erases its guest data) or not at all (CustomerGone).
+        """
         item = to_item(state, self.shard_count, interval_minutes)
+        customers = sorted(also_bound)
+        if state.customer_id is not None and state.customer_id != bound_before and state.customer_id not in also_bound:
+            customers.append(state.customer_id)
+        if customers:
+            return self._save_binding(item, customers, state.bound_at)
         try:
             item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
         except PutError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int) -> bool:
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                for customer_id in customers:
+                    transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                                condition=ProfileItem.pk.exists())
+                transaction.save(item)  # the version condition, as in save()
+                for customer_id in customers:
+                    transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id,
+                                                session_id=item.session_id, bound_at=bound_at,
+                                                expires_at=bound_at // 1000 + SESSION_REF_TTL_SECONDS))
+        except TransactWriteError as error:
+            for position, customer_id in enumerate(customers):
+                if failed_checks_at(error, position):
+                    raise CustomerGone(customer_id) from None
+            reasons = getattr(error, "cancellation_reasons", None) or []
+            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
                 return False
             raise
         return True

@@ -354,6 +354,31 @@ class DeletionItem(CustomersTableItem, discriminator="deletion"):
     cursor = UnicodeAttribute(null=True)
 
 
+class SessionRef(CustomersTableItem, discriminator="session_ref"):
+    """pk CUSTOMER#<id>, sk SESSION#<session id>: a session the customer was bound to (written in the
+    binding's transaction), so Delete Customer finds it with a consistent Query, index lag or not."""
+
+    session_id = UnicodeAttribute()
+    bound_at = NumberAttribute()
+
+
+class IdempotencyRef(CustomersTableItem, discriminator="idempotency_ref"):
+    """pk CUSTOMER#<id>, sk IDEMPOTENCY#<record id>: an Idempotency-Key record about the customer,
+    written (conditional on the profile) before the action runs, so Delete Customer erases the record."""
+
+    record_id = UnicodeAttribute()
+
+
+class IdempotencyRecord(Model):
+    """A Powertools idempotency record, by key only: Delete Customer removes those of the customer."""
+
+    class Meta:
+        table_name = "IdempotencyTable"
+        region = _region()
+
+    id = UnicodeAttribute(hash_key=True)
+
+
 _connections: dict[str, Connection] = {}
 
 
@@ -379,9 +404,29 @@ def failed_conditions(error) -> list[str | None]:
     return keys
 
 
+def failed_checks(error: Exception, count: int) -> bool:
+    """Whether one of the first `count` items of a cancelled transaction failed its condition.
+
+    PynamoDB sends condition checks first, so with `count` checks added they are reasons 0..count-1.
+    """
+    reasons = list(getattr(error, "cancellation_reasons", None) or [])[:count]
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def failed_checks_at(error: Exception, position: int) -> bool:
+    """Whether the item at `position` of a cancelled transaction (checks come first) failed its condition."""
+    reasons = list(getattr(error, "cancellation_reasons", None) or [])
+    reason = reasons[position] if position < len(reasons) else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
+
+
 def bind_tables(settings: Settings) -> None:
     """Point the models at the configured tables (idempotent; resets cached connections on change)."""
-    for model, name in ((PresenceItem, settings.presence_table), (CustomersTableItem, settings.customers_table)):
+    bound: list[tuple[type[Model], str]] = [(PresenceItem, settings.presence_table),
+                                             (CustomersTableItem, settings.customers_table)]
+    if settings.idempotency_table:
+        bound.append((IdempotencyRecord, settings.idempotency_table))
+    for model, name in bound:
         if model.Meta.table_name != name:
             model.Meta.table_name = name
             model._connection = None

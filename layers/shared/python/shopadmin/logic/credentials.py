@@ -20,7 +20,16 @@ from collections.abc import Callable
 from typing import Protocol
 
 from shopadmin.clock import to_iso
-from shopadmin.errors import Busy, ChangeConflict, Forbidden, NotFound, RateLimited, TooManyRequests, Unavailable
+from shopadmin.errors import (
+    Busy,
+    ChangeConflict,
+    CustomerGone,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TooManyRequests,
+    Unavailable,
+)
 from shopadmin.logic.audit import audit_entry
 from shopadmin.logic.presence import assisted_login, forced_sign_out
 from shopadmin.models.credentials import (
@@ -145,7 +154,10 @@ def redeem_login_as(secret: str, session_id: str | None, store: CredentialsPort,
                               snapshot=facts.snapshot, admin=issued.issued_by, at=now_ms,
                               interval_minutes=interval_minutes)
 
-    save_presence(session, build, presence, interval_minutes)
+    try:
+        save_presence(session, build, presence, interval_minutes)
+    except CustomerGone:
+        raise NotRedeemable() from None  # deleted between the read and the binding: nothing was written
     return AssistedSession(session_id=session, customer_id=facts.customer_id, assisted_by=issued.issued_by)
 
 
@@ -181,10 +193,13 @@ def force_sign_in(customer_id: str, store: CredentialsPort, session_ids: Callabl
         raise NotFound("No such customer")
     revoked = store.revoke_all(customer_id, now_ms)  # first: no secret can start a new session afterwards
     signed_out = sign_out_sessions(customer_id, session_ids(customer_id), presence, now_ms, interval_minutes)
-    store.append_audit(customer_id, audit_entry(admin, "force_sign_in", now_ms, {
-        "signed_in_sessions": {"before": signed_out, "after": 0},
-        "outstanding_secrets": {"before": revoked, "after": 0},
-    }))
+    try:
+        store.append_audit(customer_id, audit_entry(admin, "force_sign_in", now_ms, {
+            "signed_in_sessions": {"before": signed_out, "after": 0},
+            "outstanding_secrets": {"before": revoked, "after": 0},
+        }))
+    except CustomerGone:
+        raise NotFound("No such customer") from None  # deleted meanwhile: nothing more under its id
     publish_event(bus, "customer.force_sign_in", {"customer_id": customer_id, "admin": admin, "at": to_iso(now_ms),
                                              "sessions_signed_out": signed_out})
     return ForceSignInDone(customer_id=customer_id, sessions_signed_out=signed_out, secrets_revoked=revoked)

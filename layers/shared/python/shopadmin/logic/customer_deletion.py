@@ -3,9 +3,11 @@
 How one DELETE works (no AWS calls here; the dal is a port):
 1. Start (once): profile and email claim deleted, tombstone and `customer.deleted` audit entry
    written, in one transaction. From then on every read says 404 and the email is free again.
-2. Sessions (every invocation, a handful of rows): each session bound to the customer is signed
-   out like a logout at now (the name snapshot goes with the binding), so it leaves Now Online
-   at once; the sessions' unsaved guest data is deleted.
+2. Sessions (every invocation, a handful of rows): each session bound to the customer now (index)
+   or ever (SESSION# references) is signed out like a logout at now (the name snapshot goes with
+   the binding), so it leaves Now Online at once; the sessions' guest carts and checkout drafts
+   are deleted. A binding racing with step 1 either committed before it (found here) or failed
+   its check on the profile.
 3. Pages of `PAGE_SIZE` items: the customer's partition (orders rewritten without personal data,
    everything else deleted), then the audit partition (kept, values redacted). The tombstone
    holds the phase and the cursor after every page.
@@ -41,6 +43,7 @@ class DeletionPort(Protocol):
     def clean_partition_page(self, customer_id: str, after_sk: str | None, limit: int) -> str | None: ...
     def redact_audit_page(self, customer_id: str, after_sk: str | None, limit: int,
                           redact: Callable[[dict], dict]) -> str | None: ...
+    def session_refs(self, customer_id: str) -> list[str]: ...
     def delete_guest_data(self, session_id: str) -> int: ...
     def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None: ...
     def finish(self, customer_id: str, now_ms: int) -> None: ...
@@ -76,7 +79,8 @@ def delete_customer(customer_id: str, store: DeletionPort, session_ids: Callable
     if job.phase == "done":
         raise NotFound("No such customer")  # deleted before: nothing to do, nothing changed
 
-    sessions = session_ids(customer_id)
+    # bound now (index) or ever (SESSION# references, consistent): their guest carts and drafts go too
+    sessions = list(dict.fromkeys(session_ids(customer_id) + store.session_refs(customer_id)))
     sign_out_sessions(customer_id, sessions, presence, now_ms, interval_minutes)
     for session_id in sessions:
         store.delete_guest_data(session_id)

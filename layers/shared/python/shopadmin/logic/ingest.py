@@ -4,7 +4,11 @@
 - events of one session are folded and written once (one versioned PutItem per session);
 - cart and checkout changes apply once per event id, whatever their age, in one transaction
   with a marker of the event id;
-- on login the visitor's unexpired guest cart moves into the customer's saved cart.
+- on login the visitor's unexpired guest cart moves into the customer's saved cart;
+- events naming a deleted customer are dropped (counted, logged by id; never retried): every
+  write under a customer checks its profile in the same transaction, so one racing with the
+  delete is dropped too; events naming a customer not registered yet fail alone and are retried
+  (registrations in the batch are applied first), then go to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shopadmin.clock import Clock
-from shopadmin.errors import ChangeConflict
+from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.logic import customer_events
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import apply_event, apply_events, session_website, snapshot_from
@@ -57,12 +61,14 @@ MERGE_LINES_PER_TRANSACTION = 49
 class PresenceStorePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
-    def save(self, state: PresenceState, interval_minutes: int) -> bool: ...
+    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+             also_bound: frozenset[str] = frozenset()) -> bool: ...
 
 
 class CustomerStorePort(Protocol):
     def customer_websites(self, customer_ids: list[str]) -> dict[str, str]: ...
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]: ...
+    def deleted_customers(self, customer_ids: list[str]) -> set[str]: ...
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]: ...
     def apply_change(self, change: CollectionChange) -> bool: ...
 
@@ -81,6 +87,7 @@ class BatchOutcome:
     invalid: int = 0
     duplicates: int = 0
     presence_writes: int = 0
+    dropped: dict[str, str] = field(default_factory=dict)  # message id -> reason: applied never, retried never
 
 
 @dataclass
@@ -141,8 +148,14 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     read = ctx.presence.get_many(list(by_session)) if by_session else {}
     for session_id in list(by_session):
         by_session[session_id] = _same_website(by_session[session_id], read.get(session_id), outcome)
-    # refused events register nobody and name nobody
+    # refused events register nobody and name nobody; then events of deleted customers are dropped
+    # and those of customers not registered yet wait for the registration
     profiles = _profiles_for([pair for pair in events if pair[0] not in outcome.failures], ctx, now, outcome)
+    events = _screen_customers(events, profiles, ctx, outcome)
+    kept = {message_id for message_id, _ in events}
+    for session_id in list(by_session):
+        by_session[session_id] = [(m, e) for m, e in by_session[session_id] if m in kept]
+    gone: set[str] = set()  # customers deleted while this batch was being applied
 
     for session_id, session_events in by_session.items():
         if not session_events:
@@ -150,16 +163,20 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
         message_ids = [m for m, _ in session_events]
         try:
             wrote = _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
-                                   config.online_minutes_interval, profiles, ctx)
+                                   config.online_minutes_interval, profiles, ctx, gone)
             outcome.presence_writes += wrote
         except Exception as error:  # noqa: BLE001 - transient store errors: retry the messages
             logger.error("presence write failed", extra={"error_type": type(error).__name__})
             for message_id in message_ids:
                 outcome.failures[message_id] = f"retry: presence write failed ({type(error).__name__})"
             continue
+        for message_id, event in session_events:
+            if event.customer_id in gone:
+                _drop(outcome, message_id, event)
+        session_events = [(m, e) for m, e in session_events if m not in outcome.dropped]
         _apply_collections(session_events, read.get(session_id), config, profiles, ctx, now, outcome)
 
-    outcome.applied = len(events) - sum(1 for m, _ in events if m in outcome.failures)
+    outcome.applied = len(events) - sum(1 for m, _ in events if m in outcome.failures or m in outcome.dropped)
     return outcome
 
 
@@ -201,6 +218,41 @@ def _same_website(session_events: list[tuple[str, StorefrontEvent]], current: Pr
     return kept
 
 
+DROPPED_DELETED = "dropped: customer_id: the customer was deleted"
+NOT_REGISTERED = "retry: customer_id: no such customer yet (waiting for its registration)"
+
+
+def _drop(outcome: BatchOutcome, message_id: str, event: StorefrontEvent) -> None:
+    """An event for a deleted customer: applied never, retried never (logged by ids only)."""
+    if message_id not in outcome.dropped:
+        outcome.dropped[message_id] = DROPPED_DELETED
+        logger.info("event dropped: customer deleted", extra={"message_id": message_id, "event_id": event.event_id,
+                                                              "event_type": event.type,
+                                                              "customer_id": event.customer_id})
+
+
+def _screen_customers(events: list[tuple[str, StorefrontEvent]], profiles: dict[str, CustomerSnapshot],
+                      ctx: IngestContext, outcome: BatchOutcome) -> list[tuple[str, StorefrontEvent]]:
+    """Keep the events whose customer exists (or that name none); drop those of deleted customers;
+    fail those of customers not registered yet, so SQS retries them until the registration arrives."""
+    named = sorted({e.customer_id for _, e in events if e.customer_id and e.type not in IGNORED_TYPES})
+    deleted = ctx.customers.deleted_customers(named) if named else set()
+    kept = []
+    for message_id, event in events:
+        if message_id in outcome.failures:
+            continue
+        if event.customer_id and event.type not in IGNORED_TYPES:
+            if event.customer_id in deleted:
+                _drop(outcome, message_id, event)
+                continue
+            if event.customer_id not in profiles:
+                outcome.failures[message_id] = NOT_REGISTERED
+                continue
+        kept.append((message_id, event))
+    return kept
+
+
+
 def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext, now: int,
                   outcome: BatchOutcome) -> dict[str, CustomerSnapshot]:
     """Name, email and company to copy into rows: from registrations in the batch, else stored profiles.
@@ -216,22 +268,38 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
                 outcome.failures[message_id] = f"invalid event: {invalid.reason}"
             except Exception as error:  # noqa: BLE001 - transient: the message is retried
                 outcome.failures[message_id] = f"retry: registration failed ({type(error).__name__})"
-            profiles[event.customer_id] = snapshot_from(event.data)
-    wanted = [e.customer_id for _, e in events if e.type in BINDING_TYPES and e.customer_id not in profiles]
+            else:
+                profiles[event.customer_id] = snapshot_from(event.data)
+    # every customer an event names: whether it exists decides what happens to the event
+    wanted = [e.customer_id for _, e in events
+              if e.customer_id and e.type not in IGNORED_TYPES and e.customer_id not in profiles]
     if wanted:
         profiles.update(ctx.customers.get_profiles(wanted))
     return profiles
 
 
 def _save_presence(session_id: str, events: list[StorefrontEvent], current: PresenceState | None,
-                   interval: int, profiles: dict[str, CustomerSnapshot], ctx: IngestContext) -> int:
-    """Fold and write once; on a concurrent write, re-read and fold again. Returns writes made."""
+                   interval: int, profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str]) -> int:
+    """Fold and write once; on a concurrent write, re-read and fold again. Returns writes made.
+
+    A binding to a customer deleted meanwhile fails in its transaction: that customer's events are
+    left out (added to `gone`) and the rest folded again.
+    """
     for _ in range(PRESENCE_WRITE_ATTEMPTS):
-        updated = apply_events(current, events, interval, profiles)
+        live = [e for e in events if e.customer_id not in gone]
+        updated = apply_events(current, live, interval, profiles)
         if updated is None or updated == current:
             return 0  # nothing newer (replays, or only older presence fields)
-        if ctx.presence.save(updated, interval):
-            return 1
+        bound_before = current.customer_id if current else None
+        # every customer logging in here, even if a later logout in the batch unbinds it: the session is theirs too
+        logins = frozenset(e.customer_id for e in live
+                           if e.type in BINDING_TYPES and e.customer_id and e.customer_id != bound_before)
+        try:
+            if ctx.presence.save(updated, interval, bound_before, logins):
+                return 1
+        except CustomerGone as error:
+            gone.add(error.customer_id)
+            continue  # the row did not change: fold again without that customer's events
         current = ctx.presence.get(session_id)
     raise RuntimeError("presence write kept conflicting")
 
@@ -250,6 +318,8 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
                 _apply_with_retry(change_builder, ctx, outcome)
         except EventInvalid as invalid:
             outcome.failures[message_id] = f"invalid event: {invalid.reason}"
+        except CustomerGone:
+            _drop(outcome, message_id, event)  # deleted while the batch ran: nothing was written
         except Exception as error:  # noqa: BLE001
             outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
 
@@ -285,7 +355,7 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         else:
             single = CartLineRemove(owner, data["sku"])
     elif event.type == "checkout_draft_saved":
-        single = CheckoutDraftSave(event.session_id, json.dumps(data, sort_keys=True), guest_expiry)
+        single = CheckoutDraftSave(event.session_id, json.dumps(data, sort_keys=True), guest_expiry, customer_id)
     elif event.type == "order_placed" and customer_id:
         total = data.get("total") or "0.00"
         # an order placed in a Login as Customer session: "admin <subject>", as admin-created orders say it

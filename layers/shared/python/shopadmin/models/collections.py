@@ -50,6 +50,7 @@ class CheckoutDraftSave:
     session_id: str
     data_json: str
     expires_at: int
+    customer_id: str | None = None  # the customer of the session, if any: must exist when the draft is saved
 
 
 @dataclass(frozen=True)
