@@ -101,3 +101,33 @@ def ingest(aws, clock):
         return [m in failed for m in ids]
 
     return run
+
+
+@pytest.fixture
+def faults(monkeypatch):
+    """Botocore-level DynamoDB faults (tests/integration/faults.py); no retry ever sleeps."""
+    import botocore.endpoint
+    from moto.core.botocore_stubber import BotocoreStubber
+    from shopadmin import retry
+
+    from tests.integration.faults import DynamoFaults
+
+    injected = DynamoFaults()
+    original = BotocoreStubber.__call__
+
+    def call(stubber, event_name, request, **kwargs):
+        return injected.handle(original, stubber, event_name, request, **kwargs)
+
+    class _Time:  # botocore.endpoint sleeps between its own retries through `time.sleep`
+        sleep = staticmethod(injected.botocore_sleeps.append)
+
+        def __getattr__(self, name):
+            import time
+
+            return getattr(time, name)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", call)
+    monkeypatch.setattr(botocore.endpoint, "time", _Time())
+    previous = retry.use_sleep(injected.our_sleeps.append)
+    yield injected
+    retry.use_sleep(previous)

@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import customer_pk
+from shopadmin.dal.dynamo_errors import transact_write
 from shopadmin.dal.tables import (
     GRID_PARTITION,
     ActivityItem,
@@ -33,7 +33,6 @@ from shopadmin.dal.tables import (
     TabRecord,
     WishItem,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
@@ -167,7 +166,7 @@ class CustomerAccounts:
             profile.version = before.version
         claims_change = before is None or _claim_key(before) != _claim_key(after)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("account.save") as transaction:
                 if before is None:
                     transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
                     # a deleted customer stays deleted: a late customer_registered replay cannot recreate it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from shopadmin.dal.dynamo_errors import batch_get, transact_write
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -18,7 +19,6 @@ from shopadmin.dal.tables import (
     WebsitesItem,
     WishItem,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict
 from shopadmin.models.collections import (
@@ -97,14 +97,14 @@ class CustomerStore:
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]:
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
         found = {}
-        for item in ProfileItem.batch_get(keys):
+        for item in batch_get(ProfileItem, keys, consistent_read=True):  # a profile registered moments ago
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 
     # ------------------------------------------------------------ carts and unsaved data
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]:
         lines = []
-        for item in CartLine.query(owner_pk(owner), CartLine.sk.startswith(CART_PREFIX)):
+        for item in CartLine.query(owner_pk(owner), CartLine.sk.startswith(CART_PREFIX), consistent_read=True):
             lines.append(CartLineView(item.sku, int(item.qty), item.name, item.price,
                                       int(item.expires_at) if item.expires_at else None))
         return lines
@@ -118,7 +118,7 @@ class CustomerStore:
         marker = EventMarker(f"EVENT#{change.event_id}", change.purpose,
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write(f"event.{change.purpose}") as transaction:
                 transaction.save(marker, condition=EventMarker.pk.does_not_exist(), return_values="ALL_OLD")
                 for operation in change.operations:
                     _add_operation(transaction, operation, change.updated_at)

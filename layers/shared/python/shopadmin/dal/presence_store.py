@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
+from shopadmin.dal.dynamo_errors import batch_get
 from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
@@ -16,15 +17,16 @@ class PresenceStore:
 
     # ------------------------------------------------------------ reads
     def get(self, session_id: str) -> PresenceState | None:
+        """Consistent: every read here feeds a versioned write (a stale version would only fail it)."""
         try:
-            return to_state(PresenceItem.get(session_id))
+            return to_state(PresenceItem.get(session_id, consistent_read=True))
         except PresenceItem.DoesNotExist:
             return None
 
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]:
-        """One BatchGetItem per 100 sessions (PynamoDB retries unprocessed keys)."""
+        """Consistent BatchGetItem per 100 sessions; unprocessed keys asked again with backoff (dynamo_errors)."""
         found = {}
-        for item in PresenceItem.batch_get(list(dict.fromkeys(session_ids))):
+        for item in batch_get(PresenceItem, session_ids, consistent_read=True):
             found[item.session_id] = to_state(item)
         return found
 

@@ -37,10 +37,12 @@ from shopadmin.models.collections import (
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, EventInvalid, StorefrontEvent, parse_event
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from shopadmin.observability import logger
+from shopadmin.retry import Backoff, pause
 
 # An event stamped further ahead than this is refused: it would pin a session online for hours.
 MAX_FUTURE_SKEW_MS = 5 * 60_000
 PRESENCE_WRITE_ATTEMPTS = 5
+PRESENCE_BACKOFF = Backoff(attempts=PRESENCE_WRITE_ATTEMPTS, base_seconds=0.02, cap_seconds=0.5)
 CHANGE_ATTEMPTS = 3
 # Each moved line costs two transaction items (add + remove) next to the marker: 100 items at most.
 MERGE_LINES_PER_TRANSACTION = 49
@@ -185,12 +187,13 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
 def _save_presence(session_id: str, events: list[StorefrontEvent], current: PresenceState | None,
                    interval: int, profiles: dict[str, CustomerSnapshot], ctx: IngestContext) -> int:
     """Fold and write once; on a concurrent write, re-read and fold again. Returns writes made."""
-    for _ in range(PRESENCE_WRITE_ATTEMPTS):
+    for attempt in range(PRESENCE_WRITE_ATTEMPTS):
         updated = apply_events(current, events, interval, profiles)
         if updated is None or updated == current:
             return 0  # nothing newer (replays, or only older presence fields)
         if ctx.presence.save(updated, interval):
             return 1
+        pause(PRESENCE_BACKOFF, attempt)  # a concurrent writer: let it finish, then re-read (consistently)
         current = ctx.presence.get(session_id)
     raise RuntimeError("presence write kept conflicting")
 
