@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.dynamo_errors import batch_get, transact_write
+from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -63,7 +63,7 @@ class CustomerStore:
     # ------------------------------------------------------------ config
     def load_online_config(self) -> OnlineCustomersConfig | None:
         try:
-            item = OnlineConfigItem.get(*CONFIG_KEY)
+            item = retrying(lambda: OnlineConfigItem.get(*CONFIG_KEY))  # every message of a batch needs it
         except OnlineConfigItem.DoesNotExist:
             return None
         return OnlineCustomersConfig(
@@ -97,7 +97,8 @@ class CustomerStore:
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]:
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
         found = {}
-        for item in batch_get(ProfileItem, keys, consistent_read=True):  # a profile registered moments ago
+        # consistent: a profile registered moments ago; retried as a whole: a batch of logins shares it
+        for item in retrying(lambda: batch_get(ProfileItem, keys, consistent_read=True)):
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from shopadmin.dal.dynamo_errors import batch_get
+from shopadmin.dal.dynamo_errors import batch_get, retrying
 from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
@@ -26,7 +26,7 @@ class PresenceStore:
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]:
         """Consistent BatchGetItem per 100 sessions; unprocessed keys asked again with backoff (dynamo_errors)."""
         found = {}
-        for item in batch_get(PresenceItem, session_ids, consistent_read=True):
+        for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True)):
             found[item.session_id] = to_state(item)
         return found
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -46,6 +47,8 @@ PRESENCE_BACKOFF = Backoff(attempts=PRESENCE_WRITE_ATTEMPTS, base_seconds=0.02, 
 CHANGE_ATTEMPTS = 3
 # Each moved line costs two transaction items (add + remove) next to the marker: 100 items at most.
 MERGE_LINES_PER_TRANSACTION = 49
+PROFILE_READ = "profile read"
+PROFILE_READ_FAILED = f"retry: {PROFILE_READ} failed"
 
 
 class PresenceStorePort(Protocol):
@@ -112,9 +115,10 @@ def validate_event(raw: Any, now_ms: int) -> StorefrontEvent:
 
 
 def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOutcome:
+    """Shared reads (config, profiles, presence) that still fail after the DAL's retries fail only
+    the messages that need them, never the whole batch (issue 11, defect 7)."""
     outcome = BatchOutcome()
     now = ctx.clock()
-    config = ctx.config.get()
 
     events: list[tuple[str, StorefrontEvent]] = []
     for message in messages:
@@ -126,6 +130,13 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     outcome.page_views = sum(1 for _, e in events if e.type in IGNORED_TYPES)
     if not events:
         return outcome
+    try:
+        config = ctx.config.get()
+    except Exception as error:  # noqa: BLE001 - page views need no config; the rest is retried
+        _fail(events, lambda event: event.type not in IGNORED_TYPES, "config read", error, outcome)
+        events = [(m, e) for m, e in events if m not in outcome.failures]
+        outcome.applied = len(events)
+        return outcome
 
     _register_websites({e.website_id for _, e in events}, ctx)
     profiles = _profiles_for(events, ctx, now, outcome)
@@ -134,10 +145,18 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     for message_id, event in events:
         if event.type not in IGNORED_TYPES:
             by_session[event.session_id].append((message_id, event))
-    read = ctx.presence.get_many(list(by_session)) if by_session else {}
+    read = _read_presence(list(by_session), ctx) if by_session else _PresenceRead()
 
     for session_id, session_events in by_session.items():
         message_ids = [m for m, _ in session_events]
+        if any(outcome.failures.get(m, "").startswith(PROFILE_READ_FAILED) for m in message_ids):
+            for message_id in message_ids:  # events of a session fold together, in order: all retried
+                outcome.failures.setdefault(message_id, "retry: an event of the same session was not applied")
+            continue
+        if session_id in read.unreadable:
+            for message_id in message_ids:
+                outcome.failures[message_id] = "retry: presence read failed"
+            continue
         try:
             wrote = _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
                                    config.online_minutes_interval, profiles, ctx)
@@ -180,8 +199,48 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
             profiles[event.customer_id] = snapshot_from(event.data)
     wanted = [e.customer_id for _, e in events if e.type in BINDING_TYPES and e.customer_id not in profiles]
     if wanted:
-        profiles.update(ctx.customers.get_profiles(wanted))
+        try:
+            profiles.update(ctx.customers.get_profiles(wanted))
+        except Exception as error:  # noqa: BLE001 - only the logins needing a stored profile are retried
+            missing = set(wanted)
+            _fail(events, lambda event: event.type in BINDING_TYPES and event.customer_id in missing,
+                  PROFILE_READ, error, outcome)
     return profiles
+
+
+def _fail(events: list[tuple[str, StorefrontEvent]], affected: Callable[[StorefrontEvent], bool], what: str,
+          error: Exception, outcome: BatchOutcome) -> None:
+    logger.error(f"{what} failed", extra={"error_type": type(error).__name__})
+    for message_id, event in events:
+        if affected(event):
+            outcome.failures.setdefault(message_id, f"retry: {what} failed ({type(error).__name__})")
+
+
+class _PresenceRead(dict[str, PresenceState]):
+    """Rows read by session; `unreadable` holds sessions whose read failed (their messages are retried)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreadable: set[str] = set()
+
+
+def _read_presence(session_ids: list[str], ctx: IngestContext) -> _PresenceRead:
+    """One batch read; if it fails, one read per session, so a failure stays with its own session."""
+    read = _PresenceRead()
+    try:
+        read.update(ctx.presence.get_many(session_ids))
+        return read
+    except Exception as error:  # noqa: BLE001
+        logger.warning("presence batch read failed; reading per session", extra={"error_type": type(error).__name__})
+    for session_id in session_ids:
+        try:
+            state = ctx.presence.get(session_id)
+        except Exception:  # noqa: BLE001
+            read.unreadable.add(session_id)
+            continue
+        if state is not None:
+            read[session_id] = state
+    return read
 
 
 def _save_presence(session_id: str, events: list[StorefrontEvent], current: PresenceState | None,
