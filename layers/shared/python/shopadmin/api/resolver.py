@@ -6,6 +6,10 @@ routers while the docs function includes all of them and publishes one complete 
 
 from __future__ import annotations
 
+from re import Match
+from typing import Any
+from urllib.parse import quote, unquote
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -59,8 +63,29 @@ def secured(scope: str) -> list[dict[str, list[str]]]:
     return [{SECURITY_SCHEME: [scope]}]
 
 
+# What Powertools' route regex accepts in a path segment (api_gateway._SAFE_URI, _UNSAFE_URI, \w).
+_ROUTABLE = "/-._~()'!*:@,;=+&$<> []{}|^"
+
+
+class _DecodedPathResolver(APIGatewayHttpResolver):
+    """Routes the path HTTP API hands over percent-DECODED (rawPath), whatever characters it holds.
+
+    Powertools matches rawPath against a regex of URL-safe characters, so a decoded segment holding
+    e.g. a control character or "?" matched no route (404 "No such route") on AWS. The path is
+    re-encoded for matching, and each matched parameter decoded again: handlers get the exact value.
+    """
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        if isinstance(event, dict) and isinstance(event.get("rawPath"), str):
+            event = {**event, "rawPath": quote(event["rawPath"], safe=_ROUTABLE)}
+        return super().resolve(event, context)
+
+    def _convert_matches_into_route_keys(self, match: Match[str]) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
 def create_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = _DecodedPathResolver(enable_validation=True)
     register_error_handlers(app)
     for router in routers:
         app.include_router(router)
