@@ -196,3 +196,16 @@ def test_6_force_sign_in_never_reports_success_while_a_secret_is_left(aws, clock
 
 def aws_table(logical_id: str) -> str:
     return os.environ["CUSTOMERS_TABLE" if logical_id == "CustomersTable" else "PRESENCE_TABLE"]
+
+
+# ------------------------------------------------------------------ 9: index key byte limits
+def test_9_a_name_of_255_emoji_fits_the_1024_byte_index_sort_key(aws, clock):
+    name = "\U0001F600" * 255  # 255 characters pass the API's rule; 1,020 bytes of UTF-8
+    status, customer, _ = api("POST", "/customers", {**_account_body(), "first_name": name, "last_name": name})
+    assert status == 201, customer
+    (profile,) = [i for i in scan(aws["tables"]["CustomersTable"]) if i["sk"]["S"] == "PROFILE"]
+    for key in ("grid_first_name", "grid_last_name", "grid_email", "grid_created"):
+        assert len(profile[key]["S"].encode("utf-8")) <= 1024, key
+    assert profile["first_name"]["S"] == name  # the field itself is kept whole
+    status, page, _ = api("GET", "/customers", query={"q": "\U0001F600" * 3})
+    assert status == 200 and [c["id"] for c in page["items"]] == [customer["id"]]

@@ -59,9 +59,19 @@ def audit_pk(customer_id: str) -> str:
     return f"AUDIT#{customer_id}"
 
 
+# An index sort key holds at most 1,024 bytes: 255 emoji (4 bytes each) in a name would pass the API's
+# 255-character rule and fail DynamoDB. Sorting and prefix search need only the first bytes.
+GRID_KEY_TEXT_BYTES = 400
+
+
+def grid_key_text(value: str | None) -> str:
+    """Lower-cased, cut to GRID_KEY_TEXT_BYTES of UTF-8 on a character boundary (keys and search prefixes)."""
+    return (value or "").lower().encode("utf-8")[:GRID_KEY_TEXT_BYTES].decode("utf-8", "ignore")
+
+
 def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None, last: str | None) -> dict:
     def key(value: str | None) -> str:
-        return f"{(value or '').lower()}#{customer_id}"
+        return f"{grid_key_text(value)}#{customer_id}"
 
     return {"grid_pk": GRID_PARTITION, "grid_created": f"{created_at:013d}#{customer_id}", "grid_email": key(email),
             "grid_first_name": key(first), "grid_last_name": key(last)}
@@ -119,7 +129,7 @@ class CustomerAccounts:
             "first_name": (ProfileItem.grid_by_first_name, ProfileItem.grid_first_name),
         }[sort_field]
         if prefix is not None:
-            key_condition = attribute.startswith(prefix)
+            key_condition = attribute.startswith(grid_key_text(prefix))
         elif start_after is not None:
             key_condition = attribute < start_after if descending else attribute > start_after
         else:
