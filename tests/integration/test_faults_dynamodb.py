@@ -209,3 +209,18 @@ def test_9_a_name_of_255_emoji_fits_the_1024_byte_index_sort_key(aws, clock):
     assert profile["first_name"]["S"] == name  # the field itself is kept whole
     status, page, _ = api("GET", "/customers", query={"q": "\U0001F600" * 3})
     assert status == 200 and [c["id"] for c in page["items"]] == [customer["id"]]
+
+
+def test_9_a_full_save_of_50_non_latin_addresses_fits_its_audit_entry(aws, clock):
+    text = "東" * 255
+    address = {"first_name": text, "last_name": text, "company": text, "city": text, "region": text,
+               "street": [text] * 4, "postcode": "100-0001", "country_id": "JP", "telephone": "0312345678"}
+    status, customer, headers = api("POST", "/customers", _account_body())
+    assert status == 201
+    body = {**_account_body(), "addresses": [address] * 50}
+    status, saved, _ = api("PUT", f"/customers/{customer['id']}", body, headers={"if-match": headers["ETag"]})
+    assert status == 200, saved
+    audits = [i for i in scan(aws["tables"]["CustomersTable"]) if i["pk"]["S"] == f"AUDIT#{customer['id']}"]
+    assert audits and all(len(i["changes"]["S"].encode("utf-8")) < 400_000 for i in audits)
+    status, page, _ = api("GET", f"/customers/{customer['id']}/audit", scopes="audit:read")
+    assert status == 200 and any(entry["action"] == "address.changed" for entry in page["items"])

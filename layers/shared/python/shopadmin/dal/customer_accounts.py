@@ -296,7 +296,27 @@ def _claim_key(record: AccountRecord) -> str:
     return email_claim_pk(record.fields["website_id"], record.fields["email"])
 
 
+# A DynamoDB item holds at most 400 KB; a save of 50 addresses in a non-Latin script is more than
+# that as before/after JSON. Beyond this budget the largest fields keep only their size.
+AUDIT_CHANGES_MAX_BYTES = 128 * 1024
+
+
+def _audit_changes_json(changes: dict[str, Any]) -> str:
+    text = json.dumps(changes, default=str, sort_keys=True, ensure_ascii=False)
+    if len(text.encode("utf-8")) <= AUDIT_CHANGES_MAX_BYTES:
+        return text
+    bounded = dict(changes)
+    sizes = {name: len(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8"))
+             for name, value in changes.items()}
+    for name in sorted(sizes, key=sizes.__getitem__, reverse=True):
+        bounded[name] = {"omitted": "too large for one audit entry", "bytes": sizes[name]}
+        text = json.dumps(bounded, default=str, sort_keys=True, ensure_ascii=False)
+        if len(text.encode("utf-8")) <= AUDIT_CHANGES_MAX_BYTES:
+            break
+    return text
+
+
 def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:
     return AuditItem(audit_pk(customer_id), f"{audit.at:013d}#{audit.entry_id}", entry_id=audit.entry_id,
                      at=audit.at, actor=audit.actor, action=audit.action,
-                     changes=json.dumps(audit.changes, default=str, sort_keys=True))
+                     changes=_audit_changes_json(audit.changes))
