@@ -245,11 +245,14 @@ class Gateway:
               body: bytes, claims: dict | None) -> dict:
         environ = request.environ
         headers: dict[str, str] = {}
+        cookies: list[str] = []
         for name, value in request.headers.items():
             name = name.lower()
+            if name == "cookie":  # cookies get their own field in v2, one entry per "; "-separated pair
+                cookies.extend(c.strip() for c in value.split(";") if c.strip())
+                continue
             # Duplicates are comma-joined (the WSGI server already joins most of them).
             headers[name] = f"{headers[name]},{value}" if name in headers else value
-        cookie_header = headers.pop("cookie", None)  # cookies get their own field in v2
         source_ip = request.remote_addr or "127.0.0.1"
         headers.setdefault("x-forwarded-for", source_ip)
         headers.setdefault("x-forwarded-proto", request.scheme)
@@ -262,7 +265,9 @@ class Gateway:
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": route.key,
-            "rawPath": raw_path,
+            # HTTP API hands the path over percent-decoded (rawPath and http.path alike); the
+            # query string stays encoded in rawQueryString and decoded in queryStringParameters.
+            "rawPath": unquote(raw_path),
             "rawQueryString": raw_query,
             "headers": headers,
             "requestContext": {
@@ -272,7 +277,7 @@ class Gateway:
                 "domainPrefix": host.split(".", 1)[0],
                 "http": {
                     "method": request.method,
-                    "path": raw_path,
+                    "path": unquote(raw_path),
                     "protocol": environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
                     "sourceIp": source_ip,
                     "userAgent": headers.get("user-agent", ""),
@@ -285,8 +290,9 @@ class Gateway:
             },
             "isBase64Encoded": False,
         }
-        if cookie_header:
-            event["cookies"] = [c.strip() for c in cookie_header.replace(",", ";").split(";") if c.strip()]
+        if cookies:
+            # never split on commas: a cookie value may hold one (API Gateway splits on ";" only)
+            event["cookies"] = cookies
         if raw_query:
             query: dict[str, str] = {}
             for name, value in parse_qsl(raw_query, keep_blank_values=True):
@@ -336,8 +342,7 @@ class Gateway:
         response.headers.remove("Content-Type")  # only what the handler set, as API Gateway does
         for name, value in (result.get("headers") or {}).items():
             response.headers[name] = str(value)
-        for name, values in (result.get("multiValueHeaders") or {}).items():
-            response.headers[name] = ",".join(str(v) for v in values)
+        # payload 2.0 has no multiValueHeaders: API Gateway ignores them (join values in `headers`)
         for cookie in result.get("cookies") or []:
             response.headers.add("Set-Cookie", cookie)
         return response

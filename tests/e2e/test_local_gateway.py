@@ -180,6 +180,36 @@ def test_response_cookies_become_set_cookie_headers(client, functions):
     assert response.headers.getlist("Set-Cookie") == ["a=1; Path=/", "b=2; HttpOnly"]
 
 
+# ------------------------------------------------------------------ payload 2.0 parity (issue 11, defect 10)
+# AWS: "Format 2.0 doesn't have multiValueHeaders or multiValueQueryStringParameters fields. Duplicate
+# headers are combined with commas"; a "cookies" field holds the request's cookies; HTTP API hands the
+# path over percent-decoded (rawPath, requestContext.http.path) while rawQueryString stays encoded.
+def test_raw_path_is_decoded_like_api_gateway_and_the_query_string_is_not(client, functions):
+    client.get("/items/caf%C3%A9%20au%20lait?q=a%20b", headers=bearer())
+    event = functions.event
+    assert event["rawPath"] == "/items/café au lait"
+    assert event["requestContext"]["http"]["path"] == "/items/café au lait"
+    assert event["pathParameters"] == {"item_id": "café au lait"}
+    assert event["rawQueryString"] == "q=a%20b"
+    assert event["queryStringParameters"] == {"q": "a b"}
+
+
+def test_cookies_are_split_on_semicolons_only_and_there_are_no_multi_value_fields(client, functions):
+    client.get("/public?a=1&a=2", headers=[("Cookie", "prefs=a,b,c; theme=dark;lang=fr")])
+    event = functions.event
+    assert event["cookies"] == ["prefs=a,b,c", "theme=dark", "lang=fr"]
+    assert event["queryStringParameters"] == {"a": "1,2"}
+    assert "multiValueHeaders" not in event and "multiValueQueryStringParameters" not in event
+
+
+def test_multi_value_headers_of_a_response_are_ignored_as_in_payload_2_0(client, functions):
+    functions.result = {"statusCode": 200, "body": "", "headers": {"X-One": "1"},
+                        "multiValueHeaders": {"X-Two": ["a", "b"], "X-One": ["overridden"]}}
+    response = client.get("/public")
+    assert response.headers.get("X-One") == "1"
+    assert "X-Two" not in response.headers
+
+
 @pytest.mark.parametrize("failure", [RuntimeError("boom"), {"statusCode": "not-a-number"}])
 def test_function_failure_is_a_plain_500(client, functions, failure, capsys):
     functions.result = failure

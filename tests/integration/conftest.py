@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import contextmanager
 
 import boto3
 import botocore.client
@@ -48,6 +49,13 @@ def dynamo_calls(monkeypatch) -> DynamoCalls:
 @pytest.fixture
 def aws(monkeypatch):
     """moto with every table, queue and bus of the template; env as Lambda would see it."""
+    with local_stack(monkeypatch) as resources:
+        yield resources
+
+
+@contextmanager
+def local_stack(monkeypatch):
+    """The `aws` fixture's stack as a context manager (tests that run several stacks in turn)."""
     with mock_aws():
         cfn = template.translated()
         tables = template.create_tables(boto3.client("dynamodb"), cfn)
@@ -93,6 +101,10 @@ def invoke_http(logical_id: str, event: dict) -> tuple[int, dict | None, dict]:
 @pytest.fixture
 def ingest(aws, clock):
     """Run IngestFunction on SQS records with these bodies; returns, per record, whether it failed."""
+    return make_ingest()
+
+
+def make_ingest():
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
     def run(bodies):
@@ -106,3 +118,33 @@ def ingest(aws, clock):
         return [m in failed for m in ids]
 
     return run
+
+
+@pytest.fixture
+def faults(monkeypatch):
+    """Botocore-level DynamoDB faults (tests/integration/faults.py); no retry ever sleeps."""
+    import botocore.endpoint
+    from moto.core.botocore_stubber import BotocoreStubber
+    from shopadmin import retry
+
+    from tests.integration.faults import DynamoFaults
+
+    injected = DynamoFaults()
+    original = BotocoreStubber.__call__
+
+    def call(stubber, event_name, request, **kwargs):
+        return injected.handle(original, stubber, event_name, request, **kwargs)
+
+    class _Time:  # botocore.endpoint sleeps between its own retries through `time.sleep`
+        sleep = staticmethod(injected.botocore_sleeps.append)
+
+        def __getattr__(self, name):
+            import time
+
+            return getattr(time, name)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", call)
+    monkeypatch.setattr(botocore.endpoint, "time", _Time())
+    previous = retry.use_sleep(injected.our_sleeps.append)
+    yield injected
+    retry.use_sleep(previous)

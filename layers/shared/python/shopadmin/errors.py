@@ -81,3 +81,13 @@ class RateLimited(Exception):
     def __init__(self, last_at: int | None):
         super().__init__("rate limited")
         self.last_at = last_at
+
+
+class StorageBusy(DomainError):
+    """DynamoDB stayed throttled or contended through bounded retries: nothing half-done, retry after a pause."""
+
+    status, code = 503, "busy"
+
+    def __init__(self, message: str, retry_after_seconds: int = 1, details: list | None = None):
+        super().__init__(message, details)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))

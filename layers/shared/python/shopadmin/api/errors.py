@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel, Field, RootModel
 
+from shopadmin.dal.dynamo_errors import domain_error, error_code
 from shopadmin.errors import DomainError
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.observability import logger
@@ -114,6 +115,11 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             # Powertools parses form and multipart bodies before our code runs (and raises
             # ValueError on a multipart body without a boundary); this API only takes JSON.
             return _unsupported_media_type()
+        busy = domain_error(error)  # DynamoDB throttling/contention that outlasted the retries: 503, not 500
+        if busy is not None:
+            logger.warning("store busy", extra={"error_type": type(error).__name__, "error_code": error_code(error)})
+            return error_response(busy.status, busy.code, busy.message,
+                                  headers={"Retry-After": str(busy.retry_after_seconds)})
         # type only: messages of unexpected errors may quote personal data
-        logger.error("unhandled error", extra={"error_type": type(error).__name__})
+        logger.error("unhandled error", extra={"error_type": type(error).__name__, "error_code": error_code(error)})
         return error_response(500, "internal_error", "Internal error")

@@ -7,7 +7,9 @@ routers while the docs function includes all of them and publishes one complete 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from re import Match
 from typing import Any
+from urllib.parse import quote, unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -68,7 +70,29 @@ def secured(scope: str) -> list[dict[str, list[str]]]:
     return [{SECURITY_SCHEME: [scope]}]
 
 
-class NoStoreResolver(APIGatewayHttpResolver):
+# What Powertools' route regex accepts in a path segment (api_gateway._SAFE_URI, _UNSAFE_URI, \w).
+_ROUTABLE = "/-._~()'!*:@,;=+&$<> []{}|^"
+
+
+class _DecodedPathResolver(APIGatewayHttpResolver):
+    """Routes the path HTTP API hands over percent-DECODED (rawPath), whatever characters it holds.
+
+    Powertools matches rawPath against a regex of URL-safe characters, so a decoded segment holding
+    e.g. a control character or "?" matched no route (404 "No such route") on AWS. The path is
+    re-encoded for matching, and each matched parameter decoded again: handlers get the exact value.
+    """
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        if isinstance(event, dict) and isinstance(event.get("rawPath"), str):
+            event = {**event, "rawPath": quote(event["rawPath"], safe=_ROUTABLE)}
+        return super().resolve(event, context)
+
+    def _convert_matches_into_route_keys(self, match: Match[str]) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
+
+class NoStoreResolver(_DecodedPathResolver):
     """Every JSON answer carries `Cache-Control: no-store` (SPEC 6): profiles, lists and errors may hold
     personal data, and no browser or proxy cache should keep any of it. Set here, after routing and
     error mapping, so no route can forget it; a route's own Cache-Control (if any) is kept."""

@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item, append_audit_if_customer
 from shopadmin.dal.customer_store import customer_pk
+from shopadmin.dal.dynamo_errors import batch_writer, transact_write
 from shopadmin.dal.tables import (
     CredentialRef,
     CustomersTableItem,
@@ -26,7 +27,6 @@ from shopadmin.dal.tables import (
     ProfileItem,
     RateLimitItem,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, RateLimited
 from shopadmin.models.credentials import CustomerFacts, IssuedSecret
@@ -72,7 +72,7 @@ class CredentialStore:
         Raises ChangeConflict when the profile is gone or no longer allows remote assistance.
         """
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("login_as.issue") as transaction:
                 transaction.condition_check(ProfileItem, customer_pk(issued.customer_id), PROFILE_SK,
                                             condition=ProfileItem.allow_remote_assistance == True)  # noqa: E712
                 self._add_secret(transaction, issued)
@@ -90,7 +90,7 @@ class CredentialStore:
         """
         rate = RateLimitItem(customer_pk(issued.customer_id), PASSWORD_RESET_RATE_SK)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("password_reset.issue") as transaction:
                 transaction.condition_check(ProfileItem, customer_pk(issued.customer_id), PROFILE_SK,
                                             condition=ProfileItem.pk.exists())
                 transaction.update(
@@ -113,7 +113,7 @@ class CredentialStore:
         """Undo an issue whose mail event could not be sent: token, reference, audit entry, rate slot."""
         key_pk, key_sk = secret_key(PASSWORD_RESET, issued.secret_hash)
         audit_item = _audit_item(issued.customer_id, audit)
-        with TransactWrite(connection=transaction_connection()) as transaction:
+        with transact_write("password_reset.withdraw") as transaction:
             transaction.delete(PasswordResetItem(key_pk, key_sk))
             transaction.delete(CredentialRef(customer_pk(issued.customer_id), ref_sk(PASSWORD_RESET, issued.secret_hash)))
             transaction.delete(type(audit_item)(audit_item.pk, audit_item.sk))
@@ -160,7 +160,7 @@ class CredentialStore:
         """Delete every login-as secret and reset token of the customer; returns how many were still valid."""
         refs = list(CredentialRef.query(customer_pk(customer_id), CredentialRef.sk.startswith(REF_PREFIX),
                                         consistent_read=True))
-        with CustomersTableItem.batch_write() as batch:
+        with batch_writer(CustomersTableItem) as batch:
             for ref in refs:
                 batch.delete(CustomersTableItem(ref.pk, ref.sk))  # a batch delete sends the keys only
                 batch.delete(CustomersTableItem(ref.ref_pk, ref.ref_sk))

@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import customer_pk
+from shopadmin.dal.dynamo_errors import transact_write
 from shopadmin.dal.tables import (
     GRID_PARTITION,
     ActivityItem,
@@ -34,7 +34,6 @@ from shopadmin.dal.tables import (
     WishItem,
     failed_checks,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, CustomerGone, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
@@ -61,9 +60,19 @@ def audit_pk(customer_id: str) -> str:
     return f"AUDIT#{customer_id}"
 
 
+# An index sort key holds at most 1,024 bytes: 255 emoji (4 bytes each) in a name would pass the API's
+# 255-character rule and fail DynamoDB. Sorting and prefix search need only the first bytes.
+GRID_KEY_TEXT_BYTES = 400
+
+
+def grid_key_text(value: str | None) -> str:
+    """Lower-cased, cut to GRID_KEY_TEXT_BYTES of UTF-8 on a character boundary (keys and search prefixes)."""
+    return (value or "").lower().encode("utf-8")[:GRID_KEY_TEXT_BYTES].decode("utf-8", "ignore")
+
+
 def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None, last: str | None) -> dict:
     def key(value: str | None) -> str:
-        return f"{(value or '').lower()}#{customer_id}"
+        return f"{grid_key_text(value)}#{customer_id}"
 
     return {"grid_pk": GRID_PARTITION, "grid_created": f"{created_at:013d}#{customer_id}", "grid_email": key(email),
             "grid_first_name": key(first), "grid_last_name": key(last)}
@@ -121,7 +130,7 @@ class CustomerAccounts:
             "first_name": (ProfileItem.grid_by_first_name, ProfileItem.grid_first_name),
         }[sort_field]
         if prefix is not None:
-            key_condition = attribute.startswith(prefix)
+            key_condition = attribute.startswith(grid_key_text(prefix))
         elif start_after is not None:
             key_condition = attribute < start_after if descending else attribute > start_after
         else:
@@ -168,7 +177,7 @@ class CustomerAccounts:
             profile.version = before.version
         claims_change = before is None or _claim_key(before) != _claim_key(after)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("account.save") as transaction:
                 if before is None:
                     transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
                     # a deleted customer stays deleted: a late customer_registered replay cannot recreate it
@@ -229,7 +238,7 @@ class CustomerAccounts:
         """last_login_at / last_logout_at only move forward (late events leave them alone)."""
         attribute = getattr(ActivityItem, field_name)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("account.save") as transaction:
                 # in the same transaction: a login racing with Delete Customer leaves nothing behind
                 transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
                                             condition=ProfileItem.pk.exists())
@@ -297,7 +306,7 @@ def _claim_key(record: AccountRecord) -> str:
 def append_audit_if_customer(customer_id: str, audit: AuditRecord) -> None:
     """An audit entry, written only while the customer's profile exists (CustomerGone otherwise)."""
     try:
-        with TransactWrite(connection=transaction_connection()) as transaction:
+        with transact_write("audit.append") as transaction:
             transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
                                         condition=ProfileItem.pk.exists())
             transaction.save(_audit_item(customer_id, audit))
@@ -307,7 +316,27 @@ def append_audit_if_customer(customer_id: str, audit: AuditRecord) -> None:
         raise
 
 
+# A DynamoDB item holds at most 400 KB; a save of 50 addresses in a non-Latin script is more than
+# that as before/after JSON. Beyond this budget the largest fields keep only their size.
+AUDIT_CHANGES_MAX_BYTES = 128 * 1024
+
+
+def _audit_changes_json(changes: dict[str, Any]) -> str:
+    text = json.dumps(changes, default=str, sort_keys=True, ensure_ascii=False)
+    if len(text.encode("utf-8")) <= AUDIT_CHANGES_MAX_BYTES:
+        return text
+    bounded = dict(changes)
+    sizes = {name: len(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8"))
+             for name, value in changes.items()}
+    for name in sorted(sizes, key=sizes.__getitem__, reverse=True):
+        bounded[name] = {"omitted": "too large for one audit entry", "bytes": sizes[name]}
+        text = json.dumps(bounded, default=str, sort_keys=True, ensure_ascii=False)
+        if len(text.encode("utf-8")) <= AUDIT_CHANGES_MAX_BYTES:
+            break
+    return text
+
+
 def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:
     return AuditItem(audit_pk(customer_id), f"{audit.at:013d}#{audit.entry_id}", entry_id=audit.entry_id,
                      at=audit.at, actor=audit.actor, action=audit.action,
-                     changes=json.dumps(audit.changes, default=str, sort_keys=True))
+                     changes=_audit_changes_json(audit.changes))

@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from shopadmin.clock import to_iso
 from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
 from shopadmin.dal.customer_store import CART_PREFIX, WISH_PREFIX, customer_pk
+from shopadmin.dal.dynamo_errors import batch_get, transact_write
 from shopadmin.dal.tables import (
     BalanceItem,
     CartLine,
@@ -30,7 +31,6 @@ from shopadmin.dal.tables import (
     TabRecord,
     WishItem,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict
 from shopadmin.models.commerce import CartLineRecord, LedgerRecord, NewsletterRecords, OrderRecord
@@ -89,7 +89,7 @@ class CustomerCommerce:
         """One consistent BatchGetItem: does the customer exist, and the item at `sk` (or None)."""
         pk = customer_pk(customer_id)
         exists, found = False, None
-        for item in CustomersTableItem.batch_get([(pk, PROFILE_SK), (pk, sk)], consistent_read=True):
+        for item in batch_get(CustomersTableItem, [(pk, PROFILE_SK), (pk, sk)], consistent_read=True):
             if item.sk == PROFILE_SK:
                 exists = True
             else:
@@ -229,7 +229,7 @@ class _GuardedTransaction:
     """TransactWrite whose cancellation by a condition or a concurrent transaction raises ChangeConflict."""
 
     def __enter__(self) -> TransactWrite:
-        self._transaction = TransactWrite(connection=transaction_connection())
+        self._transaction = transact_write("commerce")
         return self._transaction.__enter__()
 
     def __exit__(self, exc_type, exc, tb):

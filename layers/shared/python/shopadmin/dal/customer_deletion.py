@@ -18,10 +18,10 @@ import json
 from collections.abc import Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_accounts import DELETED_SK, PROFILE_SK, _audit_item, audit_pk, email_claim_pk
 from shopadmin.dal.customer_store import customer_pk, guest_pk
+from shopadmin.dal.dynamo_errors import batch_writer, transact_write
 from shopadmin.dal.tables import (
     AuditItem,
     CredentialRef,
@@ -34,7 +34,6 @@ from shopadmin.dal.tables import (
     ProfileItem,
     SessionRef,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict
 from shopadmin.models.credentials import DeletionJob
@@ -86,7 +85,7 @@ class CustomerDeletionStore:
         tombstone = DeletionItem(customer_pk(customer_id), DELETED_SK, deleted_at=now_ms, deleted_by=actor,
                                  phase="partition")
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("customer.delete") as transaction:
                 transaction.delete(ProfileItem(customer_pk(customer_id), PROFILE_SK),
                                    condition=ProfileItem.pk.exists(), add_version_condition=False)
                 if claim_pk:
@@ -107,7 +106,7 @@ class CustomerDeletionStore:
         pk = customer_pk(customer_id)
         condition = CustomersTableItem.sk > after_sk if after_sk else None
         items = list(CustomersTableItem.query(pk, range_key_condition=condition, limit=limit, consistent_read=True))
-        with CustomersTableItem.batch_write() as batch:
+        with batch_writer(CustomersTableItem) as batch:
             for item in items:
                 if isinstance(item, DeletionItem):
                     continue
@@ -129,7 +128,7 @@ class CustomerDeletionStore:
         condition = AuditItem.sk > after_sk if after_sk else None
         items = list(AuditItem.query(audit_pk(customer_id), range_key_condition=condition, limit=limit,
                                      consistent_read=True))
-        with CustomersTableItem.batch_write() as batch:
+        with batch_writer(CustomersTableItem) as batch:
             for item in items:
                 changes = json.loads(item.changes or "{}")
                 redacted = redact(changes)
@@ -147,7 +146,7 @@ class CustomerDeletionStore:
     def delete_guest_data(self, session_id: str) -> int:
         """A session's unsaved data (guest cart, checkout draft): it may hold what the customer typed."""
         items = list(CustomersTableItem.query(guest_pk(session_id), consistent_read=True))
-        with CustomersTableItem.batch_write() as batch:
+        with batch_writer(CustomersTableItem) as batch:
             for item in items:
                 batch.delete(_key(item.pk, item.sk))
         return len(items)

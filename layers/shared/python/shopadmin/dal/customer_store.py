@@ -5,6 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -21,7 +22,6 @@ from shopadmin.dal.tables import (
     WishItem,
     failed_checks_at,
     failed_conditions,
-    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.models.collections import (
@@ -70,7 +70,7 @@ class CustomerStore:
     # ------------------------------------------------------------ config
     def load_online_config(self) -> OnlineCustomersConfig | None:
         try:
-            item = OnlineConfigItem.get(*CONFIG_KEY)
+            item = retrying(lambda: OnlineConfigItem.get(*CONFIG_KEY))  # every message of a batch needs it
         except OnlineConfigItem.DoesNotExist:
             return None
         return OnlineCustomersConfig(
@@ -111,7 +111,8 @@ class CustomerStore:
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]:
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
         found = {}
-        for item in ProfileItem.batch_get(keys, consistent_read=True):  # a customer created just now counts
+        # consistent: a profile registered moments ago; retried as a whole: a batch of logins shares it
+        for item in retrying(lambda: batch_get(ProfileItem, keys, consistent_read=True)):
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 
@@ -126,17 +127,19 @@ class CustomerStore:
     def customer_websites(self, customer_ids: list[str]) -> dict[str, str]:
         """The website of each existing customer (absent ids are left out)."""
         keys = [(customer_pk(c), PROFILE_SK) for c in dict.fromkeys(customer_ids)]
-        return {item.customer_id: item.website_id for item in ProfileItem.batch_get(keys)} if keys else {}
+        return ({item.customer_id: item.website_id
+                 for item in retrying(lambda: batch_get(ProfileItem, keys, consistent_read=True))} if keys else {})
 
     def deleted_customers(self, customer_ids: list[str]) -> set[str]:
         """The ids among these that were deleted (their tombstone exists): one consistent BatchGetItem."""
         keys = [(customer_pk(c), DELETED_SK) for c in dict.fromkeys(customer_ids)]
-        return {item.pk.removeprefix("CUSTOMER#") for item in DeletionItem.batch_get(keys, consistent_read=True)}
+        return {item.pk.removeprefix("CUSTOMER#")
+                for item in retrying(lambda: batch_get(DeletionItem, keys, consistent_read=True))}
 
     # ------------------------------------------------------------ carts and unsaved data
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]:
         lines = []
-        for item in CartLine.query(owner_pk(owner), CartLine.sk.startswith(CART_PREFIX)):
+        for item in CartLine.query(owner_pk(owner), CartLine.sk.startswith(CART_PREFIX), consistent_read=True):
             lines.append(CartLineView(item.sku, int(item.qty), item.name, item.price,
                                       int(item.expires_at) if item.expires_at else None))
         return lines
@@ -151,7 +154,7 @@ class CustomerStore:
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
         customers = customers_of(change)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write(f"event.{change.purpose}") as transaction:
                 # nothing is written under (or for) a customer whose profile is gone: deletion is final
                 for customer_id in customers:
                     transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,

@@ -17,10 +17,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import PROFILE_SK, customer_pk
-from shopadmin.dal.tables import IdempotencyRef, ProfileItem, failed_checks, transaction_connection
+from shopadmin.dal.dynamo_errors import transact_write
+from shopadmin.dal.tables import IdempotencyRef, ProfileItem, failed_checks
 from shopadmin.errors import CustomerGone
 
 REF_PREFIX = "IDEMPOTENCY#"
@@ -38,7 +38,7 @@ class ErasableIdempotencyLayer(DynamoDBPersistenceLayer):
         ref = IdempotencyRef(customer_pk(customer_id), REF_PREFIX + record_id, record_id=record_id,
                              expires_at=expires_at)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("idempotency.claim") as transaction:
                 transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
                                             condition=ProfileItem.pk.exists())
                 transaction.save(ref)

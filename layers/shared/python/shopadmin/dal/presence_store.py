@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import PROFILE_SK, customer_pk
+from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.tables import (
     ONLINE_INDEX,
     PresenceItem,
     ProfileItem,
     SessionRef,
     failed_checks_at,
-    transaction_connection,
 )
 from shopadmin.errors import CustomerGone
 from shopadmin.logic.online_window import presence_expires_at
@@ -30,15 +29,16 @@ class PresenceStore:
 
     # ------------------------------------------------------------ reads
     def get(self, session_id: str) -> PresenceState | None:
+        """Consistent: every read here feeds a versioned write (a stale version would only fail it)."""
         try:
-            return to_state(PresenceItem.get(session_id))
+            return to_state(PresenceItem.get(session_id, consistent_read=True))
         except PresenceItem.DoesNotExist:
             return None
 
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]:
-        """One BatchGetItem per 100 sessions (PynamoDB retries unprocessed keys)."""
+        """Consistent BatchGetItem per 100 sessions; unprocessed keys asked again with backoff (dynamo_errors)."""
         found = {}
-        for item in PresenceItem.batch_get(list(dict.fromkeys(session_ids))):
+        for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True)):
             found[item.session_id] = to_state(item)
         return found
 
@@ -69,7 +69,7 @@ class PresenceStore:
 
     def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int) -> bool:
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
+            with transact_write("presence.bind") as transaction:
                 for customer_id in customers:
                     transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
                                                 condition=ProfileItem.pk.exists())

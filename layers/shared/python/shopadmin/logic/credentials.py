@@ -43,6 +43,7 @@ from shopadmin.models.credentials import (
 from shopadmin.models.presence import PresenceState
 from shopadmin.models.records import AuditRecord
 from shopadmin.observability import logger
+from shopadmin.retry import Backoff, pause
 
 LOGIN_AS = "login-as"
 PASSWORD_RESET = "password-reset"
@@ -50,6 +51,7 @@ LOGIN_AS_VALID_MS = 60_000
 PASSWORD_RESET_VALID_MS = 2 * 3600_000
 PASSWORD_RESET_EVERY_MS = 10 * 60_000  # one request per customer per 10 minutes
 PRESENCE_ATTEMPTS = 5
+PRESENCE_BACKOFF = Backoff(attempts=PRESENCE_ATTEMPTS, base_seconds=0.02, cap_seconds=0.5)
 
 
 class NotRedeemable(NotFound):
@@ -164,7 +166,9 @@ def redeem_login_as(secret: str, session_id: str | None, store: CredentialsPort,
 def save_presence(session_id: str, build: Callable[[PresenceState | None], PresenceState | None],
                   presence: PresencePort, interval_minutes: int) -> bool:
     """Versioned save with re-read on conflict (as ingest does); False when `build` changes nothing."""
-    for _ in range(PRESENCE_ATTEMPTS):
+    for attempt in range(PRESENCE_ATTEMPTS):
+        if attempt:
+            pause(PRESENCE_BACKOFF, attempt - 1)  # let the concurrent writer finish before re-reading
         current = presence.get(session_id)
         updated = build(current)
         if updated is None or updated == current:

@@ -51,11 +51,15 @@ from shopadmin.models.events import (
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from shopadmin.observability import logger
+from shopadmin.retry import Backoff, pause
 
 PRESENCE_WRITE_ATTEMPTS = 5
+PRESENCE_BACKOFF = Backoff(attempts=PRESENCE_WRITE_ATTEMPTS, base_seconds=0.02, cap_seconds=0.5)
 CHANGE_ATTEMPTS = 3
 # Each moved line costs two transaction items (add + remove) next to the marker: 100 items at most.
 MERGE_LINES_PER_TRANSACTION = 49
+PROFILE_READ = "profile read"
+PROFILE_READ_FAILED = f"retry: {PROFILE_READ} failed"
 
 
 class PresenceStorePort(Protocol):
@@ -124,9 +128,10 @@ def validate_event(raw: Any, now_ms: int) -> StorefrontEvent:
 
 
 def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOutcome:
+    """Shared reads (config, profiles, presence) that still fail after the DAL's retries fail only
+    the messages that need them, never the whole batch (issue 11, defect 7)."""
     outcome = BatchOutcome()
     now = ctx.clock()
-    config = ctx.config.get()
 
     events: list[tuple[str, StorefrontEvent]] = []
     for message in messages:
@@ -140,27 +145,44 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     outcome.page_views = sum(1 for _, e in events if e.type in IGNORED_TYPES)
     if not events:
         return outcome
+    try:
+        config = ctx.config.get()
+    except Exception as error:  # noqa: BLE001 - page views need no config; the rest is retried
+        _fail(events, lambda event: event.type not in IGNORED_TYPES, "config read", error, outcome)
+        events = [(m, e) for m, e in events if m not in outcome.failures]
+        outcome.applied = len(events)
+        return outcome
 
     by_session: dict[str, list[tuple[str, StorefrontEvent]]] = defaultdict(list)
     for message_id, event in events:
         if event.type not in IGNORED_TYPES:
             by_session[event.session_id].append((message_id, event))
-    read = ctx.presence.get_many(list(by_session)) if by_session else {}
+    read = _read_presence(list(by_session), ctx) if by_session else _PresenceRead()
     for session_id in list(by_session):
-        by_session[session_id] = _same_website(by_session[session_id], read.get(session_id), outcome)
+        if session_id not in read.unreadable:  # unreadable: its messages are retried below
+            by_session[session_id] = _same_website(by_session[session_id], read.get(session_id), outcome)
     # refused events register nobody and name nobody; then events of deleted customers are dropped
     # and those of customers not registered yet wait for the registration
     profiles = _profiles_for([pair for pair in events if pair[0] not in outcome.failures], ctx, now, outcome)
     events = _screen_customers(events, profiles, ctx, outcome)
     kept = {message_id for message_id, _ in events}
     for session_id in list(by_session):
-        by_session[session_id] = [(m, e) for m, e in by_session[session_id] if m in kept]
+        message_ids = [m for m, _ in by_session[session_id]]
+        if any(outcome.failures.get(m, "").startswith(PROFILE_READ_FAILED) for m in message_ids):
+            for message_id in message_ids:  # events of a session fold together, in order: all retried
+                outcome.failures.setdefault(message_id, "retry: an event of the same session was not applied")
+        by_session[session_id] = [(m, e) for m, e in by_session[session_id]
+                                  if m in kept and m not in outcome.failures]
     gone: set[str] = set()  # customers deleted while this batch was being applied
 
     for session_id, session_events in by_session.items():
         if not session_events:
             continue
         message_ids = [m for m, _ in session_events]
+        if session_id in read.unreadable:
+            for message_id in message_ids:
+                outcome.failures[message_id] = "retry: presence read failed"
+            continue
         try:
             wrote = _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
                                    config.online_minutes_interval, profiles, ctx, gone)
@@ -188,7 +210,11 @@ def _refuse_foreign(events: list[tuple[str, StorefrontEvent]], ctx: IngestContex
     """
     known = {website: ctx.websites.is_known(website) for website in {e.website_id for _, e in events}}
     named = [e.customer_id for _, e in events if e.customer_id]
-    customer_websites = ctx.customers.customer_websites(named) if named else {}
+    try:
+        customer_websites = ctx.customers.customer_websites(named) if named else {}
+    except Exception as error:  # noqa: BLE001 - a shared read: only the events naming a customer are retried
+        _fail(events, lambda event: bool(event.customer_id), PROFILE_READ, error, outcome)
+        customer_websites = {}
     kept = []
     for message_id, event in events:
         reason = None
@@ -235,8 +261,14 @@ def _screen_customers(events: list[tuple[str, StorefrontEvent]], profiles: dict[
                       ctx: IngestContext, outcome: BatchOutcome) -> list[tuple[str, StorefrontEvent]]:
     """Keep the events whose customer exists (or that name none); drop those of deleted customers;
     fail those of customers not registered yet, so SQS retries them until the registration arrives."""
-    named = sorted({e.customer_id for _, e in events if e.customer_id and e.type not in IGNORED_TYPES})
-    deleted = ctx.customers.deleted_customers(named) if named else set()
+    named = sorted({e.customer_id for m, e in events
+                    if e.customer_id and e.type not in IGNORED_TYPES and m not in outcome.failures})
+    try:
+        deleted = ctx.customers.deleted_customers(named) if named else set()
+    except Exception as error:  # noqa: BLE001 - a shared read: only the events naming a customer are retried
+        _fail(events, lambda event: bool(event.customer_id) and event.type not in IGNORED_TYPES, PROFILE_READ,
+              error, outcome)
+        deleted = set()
     kept = []
     for message_id, event in events:
         if message_id in outcome.failures:
@@ -274,18 +306,58 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
     wanted = [e.customer_id for _, e in events
               if e.customer_id and e.type not in IGNORED_TYPES and e.customer_id not in profiles]
     if wanted:
-        profiles.update(ctx.customers.get_profiles(wanted))
+        try:
+            profiles.update(ctx.customers.get_profiles(wanted))
+        except Exception as error:  # noqa: BLE001 - only the logins needing a stored profile are retried
+            missing = set(wanted)
+            _fail(events, lambda event: event.type in BINDING_TYPES and event.customer_id in missing,
+                  PROFILE_READ, error, outcome)
     return profiles
+
+
+def _fail(events: list[tuple[str, StorefrontEvent]], affected: Callable[[StorefrontEvent], bool], what: str,
+          error: Exception, outcome: BatchOutcome) -> None:
+    logger.error(f"{what} failed", extra={"error_type": type(error).__name__})
+    for message_id, event in events:
+        if affected(event):
+            outcome.failures.setdefault(message_id, f"retry: {what} failed ({type(error).__name__})")
+
+
+class _PresenceRead(dict[str, PresenceState]):
+    """Rows read by session; `unreadable` holds sessions whose read failed (their messages are retried)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreadable: set[str] = set()
+
+
+def _read_presence(session_ids: list[str], ctx: IngestContext) -> _PresenceRead:
+    """One batch read; if it fails, one read per session, so a failure stays with its own session."""
+    read = _PresenceRead()
+    try:
+        read.update(ctx.presence.get_many(session_ids))
+        return read
+    except Exception as error:  # noqa: BLE001
+        logger.warning("presence batch read failed; reading per session", extra={"error_type": type(error).__name__})
+    for session_id in session_ids:
+        try:
+            state = ctx.presence.get(session_id)
+        except Exception:  # noqa: BLE001
+            read.unreadable.add(session_id)
+            continue
+        if state is not None:
+            read[session_id] = state
+    return read
 
 
 def _save_presence(session_id: str, events: list[StorefrontEvent], current: PresenceState | None,
                    interval: int, profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str]) -> int:
-    """Fold and write once; on a concurrent write, re-read and fold again. Returns writes made.
+    """Fold and write once; on a concurrent write, re-read (consistently) and fold again. Returns writes made.
 
     A binding to a customer deleted meanwhile fails in its transaction: that customer's events are
     left out (added to `gone`) and the rest folded again.
     """
-    for _ in range(PRESENCE_WRITE_ATTEMPTS):
+    for attempt in range(PRESENCE_WRITE_ATTEMPTS):
         live = [e for e in events if e.customer_id not in gone]
         updated = apply_events(current, live, interval, profiles)
         if updated is None or updated == current:
@@ -300,6 +372,7 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
         except CustomerGone as error:
             gone.add(error.customer_id)
             continue  # the row did not change: fold again without that customer's events
+        pause(PRESENCE_BACKOFF, attempt)  # a concurrent writer: let it finish, then re-read (consistently)
         current = ctx.presence.get(session_id)
     raise RuntimeError("presence write kept conflicting")
 
