@@ -4,21 +4,26 @@ const GRID_SORTS = [['-created_at', 'Customer since, newest first'], ['created_a
   ['last_name', 'Last name, A to Z'], ['-last_name', 'Last name, Z to A'], ['email', 'Email, A to Z'], ['-email', 'Email, Z to A']];
 const GRID_COLUMNS = [['ID'], ['Name', 'last_name'], ['Email', 'email'], ['Website'], ['Group'], ['Tax/VAT Number'], ['Gender'],
   ['Customer Since', 'created_at'], ['Actions']];
+const GRID_FILTERS = {q: {initial: ''}, website_id: {initial: ''},
+  group_id: {initial: '', allowed: ['', ...GROUPS.map(([value]) => String(value))]},
+  sort: {initial: '-created_at', allowed: GRID_SORTS.map(([value]) => value)},
+  limit: {initial: '20', allowed: PAGE_SIZES.map(([value]) => value)}};
 const gridState = {q: '', website_id: '', group_id: '', sort: '-created_at', limit: '20', cursors: [null], page: 0, nextCursor: null};
 
 function viewCustomers(view) {
   const s = gridState;
+  stateFromUrl(s, GRID_FILTERS);
   const msgs = h('div', {class: 'messages', id: 'grid-messages'});
   const q = h('input', {id: 'grid-q', type: 'search', value: s.q, maxlength: 100});
   const website = h('input', {id: 'grid-website', type: 'text', value: s.website_id, maxlength: 64});
   const group = select('grid-group', [['', 'All groups'], ...GROUPS], s.group_id);
   const sort = select('grid-sort', GRID_SORTS, s.sort);
-  const limit = select('grid-limit', [['20', '20'], ['50', '50'], ['100', '100'], ['200', '200']], s.limit);
+  const limit = select('grid-limit', PAGE_SIZES, s.limit);
   const filters = h('form', {class: 'filters', role: 'search', 'aria-label': 'Search customers', novalidate: true},
     field('Name or email starts with', q), field('Website', website), field('Group', group), field('Sort by', sort),
     field('Rows per page', limit),
     h('div', {class: 'buttons'}, h('button', {type: 'submit', class: 'primary'}, 'Search'),
-      h('button', {type: 'button', onclick: () => {
+      h('button', {type: 'button', id: 'grid-reset', onclick: () => {
         q.value = ''; website.value = ''; group.value = ''; sort.value = '-created_at'; limit.value = '20';
         filters.requestSubmit();
       }}, 'Reset filters')));
@@ -41,6 +46,7 @@ function viewCustomers(view) {
   let sequence = 0;
   async function load() {
     const mine = ++sequence;
+    stateToUrl(s, GRID_FILTERS, 'customers');
     table.setAttribute('aria-busy', 'true');
     const res = await api('GET', '/customers', {query: {q: s.q, website_id: s.website_id, group_id: s.group_id, sort: s.sort,
       limit: s.limit, cursor: s.cursors[s.page]}});

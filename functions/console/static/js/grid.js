@@ -1,4 +1,35 @@
-// Shared grid pieces: sortable column headers, the cursor pager, and read-only tables.
+// Shared grid pieces: filters, sort and page kept in the URL, sortable column headers, the cursor
+// pager, and read-only tables.
+
+const PAGE_SIZES = [['20', '20'], ['50', '50'], ['100', '100'], ['200', '200']];
+
+/**
+ * A grid keeps its filters, sort and page in its route's query (#/customers?q=ada&sort=email&cursor=…),
+ * so a reload or a copied link shows the same rows. `filters` maps each state field to {initial, allowed}
+ * (allowed: the values a choice may take; anything else falls back to initial). A route without a query
+ * keeps the state of the grid's last visit (the main menu's links carry none).
+ */
+function stateFromUrl(state, filters) {
+  const params = hashQuery();
+  if (!params.toString()) return;
+  for (const [name, {initial, allowed}] of Object.entries(filters)) {
+    const value = (params.get(name) ?? initial).trim();
+    state[name] = allowed && !allowed.includes(value) ? initial : value;
+  }
+  // one cursor per page after the first: the trail Previous walks back along
+  state.cursors = [null, ...params.getAll('cursor').filter(Boolean)];
+  state.page = state.cursors.length - 1;
+  state.nextCursor = null;
+}
+
+/** Write the grid's state (what differs from the initial values, and the page's cursor trail) to the URL. */
+function stateToUrl(state, filters, screen) {
+  if (parseHash().name !== screen) return;  // the admin has moved on
+  const params = new URLSearchParams();
+  for (const [name, {initial}] of Object.entries(filters)) if (state[name] !== initial) params.set(name, state[name]);
+  for (const cursor of state.cursors.slice(1, state.page + 1)) params.append('cursor', cursor);
+  replaceHashQuery(params);
+}
 
 /** Sortable column header: a real button; aria-sort on the th tells the current order. */
 function sortHeader(label, key, state, onSort) {

@@ -5,11 +5,15 @@ const ONLINE_SORTS = [['-last_activity', 'Last activity, newest first'], ['last_
   ['last_name', 'Last name, A to Z'], ['-last_name', 'Last name, Z to A'], ['email', 'Email, A to Z'], ['-email', 'Email, Z to A']];
 const ONLINE_COLUMNS = [['ID'], ['First Name'], ['Last Name', 'last_name'], ['Email', 'email'], ['Last Activity', 'last_activity'],
   ['Type'], ['Last URL'], ['Company'], ['Website'], ['Session Start']];
+const ONLINE_FILTERS = {type: {initial: '', allowed: ['', 'customer', 'visitor']}, website_id: {initial: ''}, q: {initial: ''},
+  sort: {initial: '-last_activity', allowed: ONLINE_SORTS.map(([value]) => value)},
+  limit: {initial: '50', allowed: PAGE_SIZES.map(([value]) => value)}};
 const onlineState = {type: '', website_id: '', q: '', sort: '-last_activity', limit: '50', cursors: [null], page: 0,
   nextCursor: null, auto: false};
 
 function viewOnline(view) {
   const s = onlineState;
+  stateFromUrl(s, ONLINE_FILTERS);
   const msgs = h('div', {class: 'messages'});
   const summary = h('ul', {class: 'summary', id: 'online-summary', 'aria-label': 'Online now by type and website'});
   const type = select('online-type', [['', 'All'], ['customer', 'Customer'], ['visitor', 'Visitor']], s.type);
@@ -17,7 +21,7 @@ function viewOnline(view) {
   const websites = h('datalist', {id: 'online-websites'});
   const q = h('input', {id: 'online-q', type: 'search', value: s.q, maxlength: 100});
   const sort = select('online-sort', ONLINE_SORTS, s.sort);
-  const limit = select('online-limit', [['20', '20'], ['50', '50'], ['100', '100'], ['200', '200']], s.limit);
+  const limit = select('online-limit', PAGE_SIZES, s.limit);
   const filters = h('form', {class: 'filters', role: 'search', 'aria-label': 'Filter online customers', novalidate: true},
     field('Type', type), field('Website', website), websites,
     field('Name or email starts with', q), field('Sort by', sort), field('Rows per page', limit),
@@ -61,6 +65,7 @@ function viewOnline(view) {
   let sequence = 0;
   async function load() {
     const mine = ++sequence;
+    stateToUrl(s, ONLINE_FILTERS, 'online');
     table.setAttribute('aria-busy', 'true');
     const query = {type: s.type, website_id: s.website_id, q: s.q, sort: s.sort, limit: s.limit, cursor: s.cursors[s.page]};
     const [list, counts] = await Promise.all([api('GET', '/online-customers', {query}), api('GET', '/online-customers/summary')]);

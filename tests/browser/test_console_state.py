@@ -1,0 +1,107 @@
+"""The console's screen state: what survives a reload, and which messages stay when the admin moves on."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Storefront
+
+pytestmark = pytest.mark.usefixtures("browser")
+
+
+def hash_query(url: str) -> dict[str, list[str]]:
+    fragment = urlsplit(url).fragment
+    return parse_qs(fragment.split("?", 1)[1]) if "?" in fragment else {}
+
+
+def test_the_customer_grids_filters_sort_and_page_survive_a_reload(open_console, new_customer):
+    run = uuid.uuid4().hex[:8]
+    for i in range(21):  # one more than a page of 20
+        new_customer(last_name=f"Url{run}{i:02d}", group_id=2)
+    page = open_console("#/customers")
+    page.fill("#grid-q", f"url{run}")
+    page.select_option("#grid-group", "2")
+    page.click("form[role=search] button[type=submit]")
+    expect(page.locator("#customers-grid")).not_to_have_attribute("aria-busy", "true")
+    page.click("#customers-grid th button[data-sort='last_name']")  # A to Z
+    grid = page.locator("#customers-grid")
+    expect(grid.locator("tbody tr[data-customer]")).to_have_count(20)
+    expect(grid.locator("th[aria-sort]")).to_have_attribute("aria-sort", "ascending")
+    page.click(".pager-next")
+    expect(page.locator(".pager-where")).to_have_text("Page 2 · 1 row")
+    expect(grid.locator("tbody tr[data-customer] td").nth(1)).to_contain_text(f"Url{run}20")
+    state = hash_query(page.url)
+    assert state["q"] == [f"url{run}"] and state["group_id"] == ["2"] and state["sort"] == ["last_name"], page.url
+    assert len(state["cursor"]) == 1, page.url
+
+    page.reload()
+    expect(page.locator("#grid-q")).to_have_value(f"url{run}")
+    expect(page.locator("#grid-group")).to_have_value("2")
+    expect(page.locator("#grid-sort")).to_have_value("last_name")
+    expect(grid.locator("th[aria-sort]")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator(".pager-where")).to_have_text("Page 2 · 1 row")
+    expect(grid.locator("tbody tr[data-customer] td").nth(1)).to_contain_text(f"Url{run}20")
+
+    page.click(".pager-prev")  # the cursor trail came back with the page: Previous still works
+    expect(page.locator(".pager-where")).to_have_text("Page 1 · 20 rows")
+    expect(grid.locator("tbody tr[data-customer]").first.locator("td").nth(1)).to_contain_text(f"Url{run}00")
+    assert "cursor" not in hash_query(page.url)
+
+    # the main menu's link carries no query: the grid keeps the state of the last visit, as before
+    page.click("[data-nav=online]")
+    page.click("[data-nav=customers]")
+    expect(page.locator("#grid-q")).to_have_value(f"url{run}")
+    # a hand-edited URL with unknown values falls back to the defaults instead of sending them
+    page.goto(page.url.split("#")[0] + f"#/customers?q=url{run}&sort=bogus&limit=7&group_id=9")
+    page.reload()
+    expect(page.locator("#grid-sort")).to_have_value("-created_at")
+    expect(page.locator("#grid-limit")).to_have_value("20")
+    expect(page.locator("#grid-group")).to_have_value("")
+    expect(grid.locator("tbody tr[data-customer]")).to_have_count(20)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    page.click("#grid-reset")
+    expect(page.locator("#grid-q")).to_have_value("")
+    expect(grid).not_to_have_attribute("aria-busy", "true")
+    assert page.url.endswith("#/customers"), "the initial state needs no query"
+
+
+def test_now_onlines_filters_sort_and_page_survive_a_reload(open_console, send_events, refresh_until):
+    website = f"url-{uuid.uuid4().hex[:8]}"
+    visitors = [Storefront(website_id=website) for _ in range(21)]
+    item = {"sku": "MH01", "qty": 1, "price": "52.00"}
+    send_events([shop.event("cart_item_added", item, "/mh01.html", customer=False) for shop in visitors])
+    page = open_console("#/online")
+    page.select_option("#online-type", "visitor")
+    page.fill("#online-website", website)
+    page.select_option("#online-sort", "last_activity")
+    page.select_option("#online-limit", "20")
+    page.click("form[role=search] button[type=submit]")
+    rows = page.locator("#online-grid tbody tr[data-session]")
+    refresh_until(lambda: rows.count() == 20 and page.locator(".pager-next").is_enabled(), "21 visitors, 20 a page")
+    page.click(".pager-next")
+    expect(page.locator(".pager-where")).to_have_text("Page 2 · 1 row")
+    last = rows.first.get_attribute("data-session")
+    assert last in {shop.session_id for shop in visitors}
+    state = hash_query(page.url)
+    assert state["type"] == ["visitor"] and state["website_id"] == [website] and state["sort"] == ["last_activity"]
+    assert state["limit"] == ["20"] and len(state["cursor"]) == 1, page.url
+
+    page.reload()
+    expect(page.locator("#online-type")).to_have_value("visitor")
+    expect(page.locator("#online-website")).to_have_value(website)
+    expect(page.locator("#online-sort")).to_have_value("last_activity")
+    expect(page.locator("#online-limit")).to_have_value("20")
+    expect(page.locator('#online-grid th[aria-sort]')).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator(".pager-where")).to_have_text("Page 2 · 1 row")
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-session") == last
+    page.click(".pager-prev")
+    expect(page.locator(".pager-where")).to_have_text("Page 1 · 20 rows")
+    page.click("#online-reset")
+    expect(page.locator("#online-type")).to_have_value("")
+    expect(page.locator("#online-grid")).not_to_have_attribute("aria-busy", "true")
+    assert page.url.endswith("#/online")
