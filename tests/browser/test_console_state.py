@@ -105,3 +105,67 @@ def test_now_onlines_filters_sort_and_page_survive_a_reload(open_console, send_e
     expect(page.locator("#online-type")).to_have_value("")
     expect(page.locator("#online-grid")).not_to_have_attribute("aria-busy", "true")
     assert page.url.endswith("#/online")
+
+
+def quick_edit(page, customer: dict):
+    """Open the quick edit of the customer's row (searching the grid for the email first)."""
+    page.fill("#grid-q", customer["email"])
+    page.press("#grid-q", "Enter")  # the search's load marks the grid busy at once
+    expect(page.locator("#customers-grid")).not_to_have_attribute("aria-busy", "true")
+    row = page.locator(f'#customers-grid tr[data-customer="{customer["id"]}"]')
+    expect(page.locator("#customers-grid tbody tr")).to_have_count(1)
+    row.get_by_role("button", name=f"Quick edit {customer['email']}").click()
+    return row
+
+
+def test_a_banner_goes_when_a_later_action_answers_or_the_screen_changes(open_console, api, new_customer):
+    first, second = new_customer(), new_customer()
+    page = open_console(f"#/customers/{first['id']}")
+    expect(page.locator("#btn-save")).to_be_enabled()
+    page.fill("#acc-taxvat", "FR-BANNER")
+    page.click("#btn-save")  # Save Customer: back to the grid with a flash
+    flash = page.locator("#flash .message")
+    expect(flash).to_contain_text(f"You saved the customer {first['email']}")
+
+    # a quick edit's 409 on another row: the earlier success must not stay above it
+    row = quick_edit(page, second)
+    page.fill(f"#qe-{second['id']}-taxvat", "FR-MINE")
+    other = api.request("PATCH", f"/customers/{second['id']}", headers={"If-Match": '"1"'},
+                        json={"taxvat": "FR-THEIRS"})
+    assert other.status_code == 200, other.text
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("tr.row-message")).to_contain_text("changed by someone else")
+    expect(page.locator(".message")).to_have_count(1)  # the conflict, alone
+    expect(flash).to_have_count(0)
+
+    # a success after it replaces the grid's banner; a 422 with only field errors clears it too
+    page.locator("tr.row-message").get_by_role("button", name="Reload row").click()
+    expect(page.locator(f"#qe-{second['id']}-taxvat")).to_have_value("FR-THEIRS")
+    page.fill(f"#qe-{second['id']}-taxvat", "FR-AFTER")
+    page.locator(f'#customers-grid tr[data-customer="{second["id"]}"]').get_by_role("button", name="Save").click()
+    expect(page.locator("#grid-messages .message.ok")).to_contain_text(f"You saved {second['email']}")
+    expect(page.locator(".message")).to_have_count(1)
+    quick_edit(page, second)
+    page.fill(f"#qe-{second['id']}-email", "not an email")
+    page.press(f"#qe-{second['id']}-email", "Enter")
+    expect(page.locator(f"#qe-{second['id']}-email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".message")).to_have_count(0)
+
+    # customer page: an action's success, then another tab's refusal: only the refusal shows
+    page.goto(page.url.split("#")[0] + f"#/customers/{first['id']}")
+    expect(page.locator("#btn-reset-password")).to_be_enabled()
+    page.click("#btn-reset-password")
+    expect(page.locator("#customer-messages .message.ok")).to_contain_text("Password reset requested")
+    page.click("#tab-cart")
+    page.click("#panel-cart button[type=submit]")  # Add to Cart without a SKU
+    expect(page.locator("#cart-messages .message.error")).to_contain_text("Enter the SKU")
+    expect(page.locator("#customer-messages .message")).to_have_count(0)
+    expect(page.locator(".message")).to_have_count(1)
+
+    # and a new screen starts without the last screen's messages
+    page.click("#btn-reset-password")  # (a second request may be refused: any answer will do here)
+    expect(page.locator("#customer-messages .message")).to_be_visible()
+    page.click("[data-nav=online]")
+    expect(page.locator("h1")).to_have_text("Now Online")
+    expect(page.locator("#online-grid")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator(".message")).to_have_count(0)

@@ -58,9 +58,19 @@ function apiErrorBox(title, res, actions = []) {
   return messageBox('error', title, [res.message], detailLines(res), actions);
 }
 
+/** Show an action's outcome in area: the banners of earlier actions go (see clearBanners). */
 function say(area, box) {
+  clearBanners(area);
   area.replaceChildren(box);
   return box;
+}
+
+/**
+ * Empty the flash and every message area of the screen but `keep`: once a later action has answered,
+ * an earlier success or refusal must not stay above it. (A new screen starts with new areas.)
+ */
+function clearBanners(keep = null) {
+  for (const area of document.querySelectorAll('#flash, .messages')) if (area !== keep) area.replaceChildren();
 }
 
 let pendingFlash = null;

@@ -100,7 +100,7 @@ function startQuickEdit(tr, c, msgs) {
     cell('Gender', gender), td(timeEl(c.created_at), 'nowrap'), td([save, cancel], 'actions-cell'));
   const note = h('td', {colspan: GRID_COLUMNS.length});
   const noteRow = h('tr', {class: 'row-message', hidden: true}, note);
-  const showNote = (box) => { note.replaceChildren(box); noteRow.hidden = false; };
+  const showNote = (box) => { clearBanners(); note.replaceChildren(box); noteRow.hidden = false; };
 
   const back = (customer, focus = true) => {
     const row = customerRow(customer, msgs);
@@ -136,7 +136,7 @@ function startQuickEdit(tr, c, msgs) {
     } else if (res.status === 422) {
       const rest = showFieldErrors(controls, res);
       if (rest.length) showNote(messageBox('error', 'Not saved', [res.message], rest.map((d) => `${d.field}: ${d.reason}`)));
-      else noteRow.hidden = true;
+      else { clearBanners(); noteRow.hidden = true; }
     } else {
       showNote(apiErrorBox('Not saved', res));
     }
