@@ -169,3 +169,65 @@ def test_a_banner_goes_when_a_later_action_answers_or_the_screen_changes(open_co
     expect(page.locator("h1")).to_have_text("Now Online")
     expect(page.locator("#online-grid")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator(".message")).to_have_count(0)
+
+
+def inside(box: dict | None, right: float, what: str) -> None:
+    assert box is not None, f"{what} is not rendered"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= right + 0.5, f"{what} is outside 0..{right} px: {box}"
+
+
+def no_sideways_scroll(page, selector: str) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    client, scroll = page.evaluate(
+        f"(() => {{ const w = document.querySelector('{selector}').closest('.table-wrap'); "
+        "return [w.clientWidth, w.scrollWidth]; })()")
+    assert scroll <= client, f"{selector} scrolls sideways at {width} px ({scroll} px in {client} px)"
+
+
+def test_at_1280_the_customer_grid_shows_ids_as_links_and_its_actions_without_scrolling(open_console, api,
+                                                                                        new_customer, shoot):
+    tag = uuid.uuid4().hex[:8]
+    long = new_customer(email=f"alexandra.konstantinopoulou.{tag}@a-rather-long-company-domain.example.com",
+                        first_name="Alexandra-Maximiliane", last_name=f"Konstantinopoulou-Vanderbilt{tag}",
+                        taxvat="DE123456789012345", gender="not_specified", group_id=2)
+    page = open_console("#/customers")
+    grid = page.locator("#customers-grid")
+    rows = grid.locator("tbody tr[data-customer]")
+    expect(rows.first).to_be_visible()
+    expect(grid).not_to_have_attribute("aria-busy", "true")
+    assert page.viewport_size == {"width": 1280, "height": 800}
+    expect(grid.locator(f'tr[data-customer="{long["id"]}"]')).to_be_visible()  # the newest: on the first page
+    no_sideways_scroll(page, "#customers-grid")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        customer_id = row.get_attribute("data-customer")
+        link = row.locator("td").first.locator("a")
+        expect(link).to_have_attribute("href", f"#/customers/{customer_id}")
+        expect(link).to_have_attribute("title", customer_id)  # the whole id on hover, even when it is cut short
+        for what, element in [("id", link), ("Quick edit", row.locator(".quick-edit")),
+                              ("Edit", row.locator(".edit-link"))]:
+            inside(element.bounding_box(), 1280, f"{what} of {customer_id}")
+    shoot(page, "customers-1280")
+
+    # the quick edit and its 409 stay inside the screen too
+    row = grid.locator(f'tr[data-customer="{long["id"]}"]')
+    row.get_by_role("button", name="Quick edit").click()
+    editing = grid.locator("tr.editing")
+    for name in ("Save", "Cancel"):
+        inside(editing.get_by_role("button", name=name).bounding_box(), 1280, f"quick edit's {name}")
+    other = api.request("PATCH", f"/customers/{long['id']}", headers={"If-Match": '"1"'}, json={"taxvat": "DE0"})
+    assert other.status_code == 200, other.text
+    page.fill(f"#qe-{long['id']}-taxvat", "DE1")
+    editing.get_by_role("button", name="Save").click()
+    note = grid.locator("tr.row-message .message")
+    expect(note).to_contain_text("changed by someone else")
+    inside(note.bounding_box(), 1280, "the 409 message")
+    inside(grid.locator("tr.row-message").get_by_role("button", name="Reload row").bounding_box(), 1280, "Reload row")
+    no_sideways_scroll(page, "#customers-grid")
+    shoot(page, "customers-1280-quick-edit-409")
+    page.press(f"#qe-{long['id']}-taxvat", "Escape")
+
+    # the id opens the customer, like Edit
+    grid.locator(f'tr[data-customer="{long["id"]}"] td').first.locator("a").click()
+    expect(page.locator("#customer-title")).to_contain_text("Alexandra-Maximiliane")

@@ -74,10 +74,15 @@ function customerRow(c, msgs) {
   const tr = h('tr', {'data-customer': c.id});
   const quick = h('button', {type: 'button', class: 'quick-edit', 'aria-label': `Quick edit ${c.email}`}, 'Quick edit');
   quick.addEventListener('click', () => startQuickEdit(tr, c, msgs));
-  tr.append(td(c.id, 'id'), td(fullName(c)), td(c.email), td(c.website_id), td(groupName(c.group_id)), td(c.taxvat),
+  tr.append(idCell(c), td(fullName(c), 'text'), td(emailText(c.email), 'text'), td(c.website_id), td(groupName(c.group_id)), td(c.taxvat),
     td(genderName(c.gender)), td(timeEl(c.created_at), 'nowrap'),
     td([quick, h('a', {href: customerHref(c.id), class: 'edit-link', 'aria-label': `Edit ${c.email}`}, 'Edit')], 'actions-cell'));
   return tr;
+}
+
+/** The id opens the customer; a long one is cut short on screen (CSS), whole in its title and text. */
+function idCell(c) {
+  return td(h('a', {href: customerHref(c.id), class: 'id-link', title: c.id}, c.id), 'id');
 }
 
 function startQuickEdit(tr, c, msgs) {
@@ -96,7 +101,7 @@ function startQuickEdit(tr, c, msgs) {
   const save = h('button', {type: 'button', class: 'primary qe-save'}, 'Save');
   const cancel = h('button', {type: 'button', class: 'qe-cancel'}, 'Cancel');
   const editing = h('tr', {'data-customer': c.id, class: 'editing'},
-    td(c.id), td(fullName(c)), cell('Email', email), cell('Website', website), cell('Group', group), cell('Tax/VAT Number', taxvat),
+    idCell(c), td(fullName(c), 'text'), cell('Email', email), cell('Website', website), cell('Group', group), cell('Tax/VAT Number', taxvat),
     cell('Gender', gender), td(timeEl(c.created_at), 'nowrap'), td([save, cancel], 'actions-cell'));
   const note = h('td', {colspan: GRID_COLUMNS.length});
   const noteRow = h('tr', {class: 'row-message', hidden: true}, note);

@@ -38,4 +38,10 @@ function fullName(c) {
   return [c.prefix, c.first_name, c.middle_name, c.last_name, c.suffix].filter(Boolean).join(' ');
 }
 
+/** An email as text with line-break chances before the @ and after each dot (a narrow column wraps it there). */
+function emailText(email) {
+  if (!email) return '';
+  return String(email).split(/(?=@)|(?<=\.)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
 const customerHref = (id) => `#/customers/${enc(id)}`;
