@@ -121,3 +121,17 @@ def test_a_script_file_missing_from_the_list_fails_the_cold_start(tmp_path):
     (tmp_path / "static" / "js" / console_route.SCRIPTS[0]).unlink()
     with pytest.raises(FileNotFoundError):
         console_route.build_page(tmp_path / "static")
+
+
+def test_no_top_level_name_is_declared_in_two_script_files():
+    # the files share one module scope: a second declaration would stop the whole console (SyntaxError)
+    declared: dict[str, str] = {}
+    clashes = []
+    for script in SCRIPTS:
+        for name in re.findall(r"^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)",
+                               script.read_text(), re.M):
+            if name in declared:
+                clashes.append(f"{name}: {declared[name]} and {script.name}")
+            declared.setdefault(name, script.name)
+    assert not clashes, clashes
+    assert {"h", "api", "route", "viewOnline", "viewCustomers", "viewCustomer", "viewConfig"} <= declared.keys()
