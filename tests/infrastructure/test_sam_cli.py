@@ -170,3 +170,13 @@ def test_functions_fit_lambdas_unzipped_size_limit(build_dir):
         assert (code / f"{handler_module}.py").is_file(), logical_id
         total = size(code) + layers
         assert total < LAMBDA_UNZIPPED_LIMIT, f"{logical_id}: {total / 2**20:.0f} MiB unzipped"
+
+
+def test_console_artifact_holds_every_script_and_builds_its_page(build_dir):
+    from shopadmin.api.routes.console import SCRIPTS, build_page
+
+    static = artifact(build_dir, "ConsoleFunction") / "static"
+    for name in ("index.html", "console.css", *(f"js/{script}" for script in SCRIPTS)):
+        assert (static / name).is_file(), f"sam build left out functions/console/static/{name}"
+    page = build_page(static)  # what the function does at its cold start
+    assert page.html.count("<script") == 1 and "// js/main.js" in page.html

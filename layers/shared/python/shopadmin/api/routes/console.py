@@ -1,12 +1,15 @@
 """GET /console: the admin console, one HTML page with its CSS and JS inlined (SPEC 4).
 
 The files live next to the console function (`functions/console/static/`): `index.html` links
-`console.css` and `console.js`, and the page is assembled once per cold start, with those two
-tags replaced by the inline style and module script, so a browser needs one request. The page
-holds no data: every API call it makes carries the admin's bearer token, so the route is public
-(like /docs). A Content-Security-Policy allows exactly the inlined script and style (by hash)
-and API calls to the page's own origin: no other script, no external resource, no framing.
-Not JSON and not in the OpenAPI document.
+`console.css` and `console.js`; the script is not one file but the files of `js/` listed in
+SCRIPTS (one screen or one shared piece each), joined in that order. The page is assembled once
+per cold start, with those two tags replaced by the inline style and ONE inline module script,
+so a browser needs one request and there is no build step. The files share the module's scope:
+a name declared twice fails the whole script (a module's early error), so each name lives in one
+file. The page holds no data: every API call it makes carries the admin's bearer token, so the
+route is public (like /docs). A Content-Security-Policy allows exactly the inlined script and
+style (by hash) and API calls to the page's own origin: no other script, no external resource,
+no framing. Not JSON and not in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -21,6 +24,24 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 CSS_TAG = '<link rel="stylesheet" href="console.css">'
 JS_TAG = '<script type="module" src="console.js"></script>'
+SCRIPT_DIR = "js"
+# The console's script, in order: shared pieces first, then one file per screen, the start last.
+# A file of js/ missing here (or listed here but missing) fails the cold start.
+SCRIPTS: tuple[str, ...] = (
+    "dom.js",               # DOM helpers: h(), fields, dialogs
+    "format.js",            # times, links, group/gender/customer names
+    "api.js",               # the API client and how its answers and errors are shown
+    "token.js",             # sign-in: the bearer token
+    "grid.js",              # sortable headers, pager, read-only tables
+    "online.js",            # screen: Now Online
+    "config.js",            # screen: Online Customers Options
+    "customers.js",         # screen: All Customers (grid, quick edit)
+    "customer.js",          # screen: Customer Information (frame, tabs, account form)
+    "customer-actions.js",  # Customer Information: the button bar's actions
+    "customer-tabs.js",     # Customer Information: left panel and the other tabs
+    "router.js",            # hash routes to screens
+    "main.js",              # start
+)
 
 
 @dataclass(frozen=True)
@@ -33,16 +54,31 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+def assemble_script(static_dir: Path) -> str:
+    """The files of SCRIPTS joined in order, each after a `// js/<name>` line (one inline module)."""
+    folder = static_dir / SCRIPT_DIR
+    unlisted = sorted({path.name for path in folder.glob("*.js")} - set(SCRIPTS))
+    if unlisted:
+        raise ValueError(f"{SCRIPT_DIR}/ holds scripts that SCRIPTS does not list: {', '.join(unlisted)}")
+    parts: list[str] = []
+    for name in SCRIPTS:
+        text = (folder / name).read_text(encoding="utf-8")
+        if "</script" in text.lower():
+            raise ValueError(f"{SCRIPT_DIR}/{name} must not close its own inline element")
+        parts.append(f"// {SCRIPT_DIR}/{name}\n{text}")
+    return "\n".join(parts)
+
+
 def build_page(static_dir: Path) -> ConsolePage:
-    """index.html with console.css and console.js inlined, and the CSP that allows only them."""
+    """index.html with console.css and the js/ files inlined, and the CSP that allows only them."""
     html = (static_dir / "index.html").read_text(encoding="utf-8")
     css = (static_dir / "console.css").read_text(encoding="utf-8")
-    js = (static_dir / "console.js").read_text(encoding="utf-8")
+    js = assemble_script(static_dir)
     for tag, name in ((CSS_TAG, "console.css"), (JS_TAG, "console.js")):
         if html.count(tag) != 1:
             raise ValueError(f"index.html must link {name} exactly once as {tag!r}")
-    if "</style" in css.lower() or "</script" in js.lower():
-        raise ValueError("console.css/console.js must not close their own inline element")
+    if "</style" in css.lower():
+        raise ValueError("console.css must not close its own inline element")
     html = html.replace(CSS_TAG, f"<style>{css}</style>").replace(JS_TAG, f'<script type="module">{js}</script>')
     policy = "; ".join([
         "default-src 'none'",
