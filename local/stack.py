@@ -94,7 +94,8 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
         session = _session()
         sqs = session.client("sqs", endpoint_url=endpoint)
         events = session.client("events", endpoint_url=endpoint)
-        resources = LocalResources(tables=template.create_tables(session.client("dynamodb", endpoint_url=endpoint), cfn))
+        dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+        resources = LocalResources(tables=template.create_tables(dynamodb, cfn))
         resources.queues = template.create_queues(sqs, cfn)
         resources.buses = template.create_event_routing(events, resources.queues, cfn)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import boto3
@@ -11,7 +10,8 @@ import pytest
 from moto import mock_aws
 
 from local import template
-from local.lambda_runtime import LambdaRuntime
+from tests.integration.admin_support import BusCapture
+from tests.integration.lambdas import RUNTIME
 from tests.support import FakeClock, sqs_event
 
 
@@ -75,16 +75,6 @@ def clock(aws) -> FakeClock:
     return fake
 
 
-RUNTIME = LambdaRuntime(template.functions())
-
-
-def invoke_http(logical_id: str, event: dict) -> tuple[int, dict | None, dict]:
-    response = RUNTIME.invoke(logical_id, event)
-    body = response.get("body")
-    parsed = json.loads(body) if body else None
-    return response["statusCode"], parsed, response.get("headers", {})
-
-
 @pytest.fixture
 def ingest(aws, clock):
     """Run IngestFunction on SQS records with these bodies; returns, per record, whether it failed."""
@@ -101,3 +91,9 @@ def ingest(aws, clock):
         return [m in failed for m in ids]
 
     return run
+
+
+@pytest.fixture
+def bus(aws) -> BusCapture:
+    """The admin events (source shop-admin) sent to the template's bus, read back from a queue."""
+    return BusCapture(aws["buses"]["StorefrontBus"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from local import template
-from tests.integration.conftest import RUNTIME
+from tests.integration.lambdas import RUNTIME
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 STATIC = template.ROOT / "functions" / "console" / "static"

@@ -25,7 +25,8 @@ def test_results_in_request_order_and_only_valid_events_enqueued():
     queue = FakeQueue()
     results = take_events([good1, bad, 42, good2], queue, BASE_MS, None)
     assert [(r.event_id, r.status) for r in results] == [
-        (good1["event_id"], "accepted"), (bad["event_id"], "rejected"), (None, "rejected"), (good2["event_id"], "accepted")]
+        (good1["event_id"], "accepted"), (bad["event_id"], "rejected"), (None, "rejected"),
+        (good2["event_id"], "accepted")]
     assert "data.qty" in results[1].reason
     assert len(queue.sent) == 2
 
@@ -47,7 +48,9 @@ def test_website_bound_token_only_sends_its_website():
 
 def test_session_status():
     signed = PresenceState("v-1", "base", BASE_MS, BASE_MS, customer_id="c-1")
-    assert session_status("v-1", signed, BASE_MS, 15, None) == {"session_id": "v-1", "signed_in": True, "customer_id": "c-1"}
+    assert session_status("v-1", signed, BASE_MS, 15, None) == {"session_id": "v-1", "signed_in": True,
+                                                                 "customer_id": "c-1"}
     assert session_status("v-1", signed, BASE_MS + 16 * 60_000, 15, None)["signed_in"] is False
-    assert session_status("v-1", signed, BASE_MS, 15, "fr") == {"session_id": "v-1", "signed_in": False, "customer_id": None}
+    assert session_status("v-1", signed, BASE_MS, 15, "fr") == {"session_id": "v-1", "signed_in": False,
+                                                                 "customer_id": None}
     assert session_status("v-9", None, BASE_MS, 15, None)["signed_in"] is False

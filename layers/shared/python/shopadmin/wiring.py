@@ -130,8 +130,8 @@ def admin_events():
 
 def reset() -> None:
     """Forget every cached dependency (tests switch environments between cases)."""
-    for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue, ingest_context,
-                    customer_commerce, idempotency_store, credential_store, customer_deletion, admin_events,
-                    get_settings):
+    for factory in (presence_store, customer_store, customer_accounts, online_config, known_websites, events_queue,
+                    ingest_context, customer_commerce, idempotency_store, credential_store, customer_deletion,
+                    admin_events, get_settings):
         factory.cache_clear()
     _clock[0] = system_clock

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Union
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
@@ -39,7 +38,7 @@ class GatewayMessage(BaseModel):
     message: str
 
 
-class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
+class ErrorOrGatewayMessage(RootModel[ErrorResponse | GatewayMessage]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
 
 

@@ -84,7 +84,8 @@ def respond_once(router, key: str | None, *, route: str, customer_id: str, subje
         outcome = once(request=request)
     except IdempotencyValidationError:
         raise InvalidRequest("This Idempotency-Key was used with a different request",
-                             [{"field": "header.idempotency-key", "reason": "already used with another body"}]) from None
+                             [{"field": "header.idempotency-key",
+                               "reason": "already used with another body"}]) from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly",
                        [{"field": "header.idempotency-key", "reason": "in progress"}]) from None

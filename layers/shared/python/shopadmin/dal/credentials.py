@@ -74,7 +74,7 @@ class CredentialStore:
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.condition_check(ProfileItem, customer_pk(issued.customer_id), PROFILE_SK,
-                                            condition=ProfileItem.allow_remote_assistance == True)  # noqa: E712
+                                            condition=ProfileItem.allow_remote_assistance == True)  # noqa: E712 - a PynamoDB condition
                 self._add_secret(transaction, issued)
                 transaction.save(_audit_item(issued.customer_id, audit))
         except TransactWriteError as error:
@@ -115,7 +115,8 @@ class CredentialStore:
         audit_item = _audit_item(issued.customer_id, audit)
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.delete(PasswordResetItem(key_pk, key_sk))
-            transaction.delete(CredentialRef(customer_pk(issued.customer_id), ref_sk(PASSWORD_RESET, issued.secret_hash)))
+            transaction.delete(CredentialRef(customer_pk(issued.customer_id),
+                                             ref_sk(PASSWORD_RESET, issued.secret_hash)))
             transaction.delete(type(audit_item)(audit_item.pk, audit_item.sk))
             transaction.delete(RateLimitItem(customer_pk(issued.customer_id), PASSWORD_RESET_RATE_SK),
                                condition=RateLimitItem.last_at == issued.created_at)

@@ -232,7 +232,7 @@ class CustomerAccounts:
                 actions=[attribute.set(at_ms), ActivityItem.kind.set(ActivityItem)],
                 condition=attribute.does_not_exist() | (attribute < at_ms),
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - a failed condition is told apart here, the rest re-raised
             if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
                 return False
             raise

@@ -188,7 +188,8 @@ class CustomerCommerce:
                        audit: AuditRecord, now_ms: int) -> None:
         pk = customer_pk(customer_id)
         guard = (NewsletterItem.sk.does_not_exist() if before is None
-                 else (NewsletterItem.changed_at == before.changed_at) & (NewsletterItem.subscribed == before.subscribed))
+                 else (NewsletterItem.changed_at == before.changed_at)
+                 & (NewsletterItem.subscribed == before.subscribed))
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
             transaction.save(NewsletterItem(pk, newsletter_sk(website_id), website_id=website_id, subscribed=subscribed,

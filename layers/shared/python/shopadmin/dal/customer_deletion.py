@@ -88,7 +88,8 @@ class CustomerDeletionStore:
                 if claim_pk:
                     # only this customer's claim (another customer may hold the email by now)
                     transaction.delete(EmailClaim(claim_pk, CLAIM_SK),
-                                       condition=EmailClaim.pk.does_not_exist() | (EmailClaim.customer_id == customer_id))
+                                       condition=EmailClaim.pk.does_not_exist()
+                                       | (EmailClaim.customer_id == customer_id))
                 transaction.save(tombstone, condition=DeletionItem.pk.does_not_exist())
                 transaction.save(_audit_item(customer_id, audit))
         except TransactWriteError as error:
@@ -142,7 +143,8 @@ class CustomerDeletionStore:
 
     # ------------------------------------------------------------ progress
     def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None:
-        actions = [DeletionItem.phase.set(phase), DeletionItem.cursor.set(cursor) if cursor else DeletionItem.cursor.remove()]
+        actions = [DeletionItem.phase.set(phase),
+                   DeletionItem.cursor.set(cursor) if cursor else DeletionItem.cursor.remove()]
         DeletionItem(customer_pk(customer_id), DELETED_SK).update(actions=actions, condition=DeletionItem.pk.exists())
 
     def finish(self, customer_id: str, now_ms: int) -> None:

@@ -57,7 +57,8 @@ class CredentialsPort(Protocol):
     def issue_login_as(self, issued: IssuedSecret, audit: AuditRecord) -> None: ...
     def issue_password_reset(self, issued: IssuedSecret, audit: AuditRecord, allowed_if_last_before: int) -> None: ...
     def withdraw_password_reset(self, issued: IssuedSecret, audit: AuditRecord) -> None: ...
-    def consume(self, kind: str, secret_hash: str, now_ms: int, website_id: str | None = None) -> IssuedSecret | None: ...
+    def consume(self, kind: str, secret_hash: str, now_ms: int,
+                website_id: str | None = None) -> IssuedSecret | None: ...
     def revoke_all(self, customer_id: str, now_ms: int) -> int: ...
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None: ...
 
@@ -96,12 +97,14 @@ def start_login_as(customer_id: str, store: CredentialsPort, bus: EventBusPort, 
         raise NotFound("No such customer")
     if not facts.allow_remote_assistance:
         raise Forbidden("The customer has not allowed remote shopping assistance",
-                        [{"field": "customer.allow_remote_assistance", "reason": "must be true to log in as the customer"}])
+                        [{"field": "customer.allow_remote_assistance",
+                          "reason": "must be true to log in as the customer"}])
     secret = new_secret()
     issued = IssuedSecret(LOGIN_AS, secret_hash(secret), customer_id, facts.website_id, admin, now_ms,
                           now_ms + LOGIN_AS_VALID_MS)
     expires_at = to_iso(issued.valid_until)
-    audit = audit_entry(admin, "login_as.started", now_ms, {"login_as_expires_at": {"before": None, "after": expires_at}})
+    audit = audit_entry(admin, "login_as.started", now_ms,
+                        {"login_as_expires_at": {"before": None, "after": expires_at}})
     try:
         store.issue_login_as(issued, audit)
     except ChangeConflict:  # consent withdrawn or customer deleted since the read

@@ -28,8 +28,10 @@ def decode_cursor(cursor: str | None, query: dict[str, Any]) -> Any:
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         fingerprint, position = payload["q"], payload["p"]
     except (ValueError, KeyError, TypeError):
-        raise InvalidRequest("cursor is not valid", [{"field": "query.cursor", "reason": "not a cursor of this API"}]) from None
+        raise InvalidRequest("cursor is not valid",
+                             [{"field": "query.cursor", "reason": "not a cursor of this API"}]) from None
     if fingerprint != _fingerprint(query):
         raise InvalidRequest("cursor belongs to another query",
-                             [{"field": "query.cursor", "reason": "filters or sort changed since this cursor was issued"}])
+                             [{"field": "query.cursor",
+                               "reason": "filters or sort changed since this cursor was issued"}])
     return position

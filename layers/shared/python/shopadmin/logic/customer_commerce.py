@@ -187,7 +187,8 @@ def to_order(order: OrderRecord | dict) -> Order:
     if isinstance(order, dict):
         return Order(**{**order, "created_at": to_iso(order["created_at"])})
     return Order(id=order.order_id, status=order.status, total=order.total, created_at=to_iso(order.created_at),
-                 items=[OrderLine(sku=l.sku, qty=l.qty, name=l.name, price=l.price) for l in order.lines],
+                 items=[OrderLine(sku=line.sku, qty=line.qty, name=line.name, price=line.price)
+                        for line in order.lines],
                  placed_by=order.placed_by)
 
 
@@ -225,7 +226,8 @@ def create_order(customer_id: str, body: OrderCreate, store: CommercePort, subje
                    [{"field": "body.from_cart", "reason": "the cart changed"}])
 
 
-def list_orders(customer_id: str, limit: int, cursor: str | None, store: CommercePort) -> tuple[list[Order], str | None]:
+def list_orders(customer_id: str, limit: int, cursor: str | None,
+                store: CommercePort) -> tuple[list[Order], str | None]:
     """Newest first. The customer's orders are one Query (like the profile read), sorted and paged here."""
     query = {"customer_id": customer_id, "list": "orders"}
     position = decode_cursor(cursor, query)
@@ -255,7 +257,8 @@ def _adjust(customer_id: str, account: str, delta: int, reason: str, store: Comm
         after = before + delta
         if after < 0:
             raise InvalidRequest("The balance cannot go below zero",
-                                 [{"field": field, "reason": f"the balance is {show(before)}; it cannot go below zero"}])
+                                 [{"field": field,
+                                   "reason": f"the balance is {show(before)}; it cannot go below zero"}])
         if after > ceiling:
             raise InvalidRequest("The balance would exceed its maximum",
                                  [{"field": field, "reason": f"the balance cannot exceed {show(ceiling)}"}])

@@ -209,7 +209,7 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
                 _apply_with_retry(change_builder, ctx, outcome)
         except EventInvalid as invalid:
             outcome.failures[message_id] = f"invalid event: {invalid.reason}"
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - transient: the message is retried
             outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
 
 
@@ -254,9 +254,9 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         single = ReviewPut(customer_id, data.get("review_id") or event.event_id, data["sku"], data.get("rating"), at)
     elif event.type in ("newsletter_subscribed", "newsletter_unsubscribed"):
         single = NewsletterSet(event.customer_id, event.website_id, event.type == "newsletter_subscribed", at)
-    elif event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id:
-        if bound_before != event.customer_id:
-            yield lambda ctx: merge_guest_cart(event, ctx, now)
+    elif (event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id
+          and bound_before != event.customer_id):
+        yield lambda ctx: merge_guest_cart(event, ctx, now)
     if single is not None:
         operation = single
         yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
@@ -266,7 +266,8 @@ def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> li
     """Move the session's unexpired guest lines into the customer's saved cart (quantities add up)."""
     guest = CartOwner("guest", event.session_id)
     customer = CartOwner("customer", event.customer_id)
-    lines = [line for line in ctx.customers.cart_lines(guest) if line.expires_at is None or line.expires_at > now // 1000]
+    lines = [line for line in ctx.customers.cart_lines(guest)
+             if line.expires_at is None or line.expires_at > now // 1000]
     changes = []
     for start in range(0, len(lines), MERGE_LINES_PER_TRANSACTION):
         operations: list[Operation] = []

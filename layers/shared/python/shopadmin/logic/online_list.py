@@ -99,7 +99,8 @@ def _by_activity(request, index, parts, lower, customer_only, position):
                                               ascending=not newest_first))
 
     firsts = _parallel(first_page, parts)
-    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)), key=_sort_key, reverse=newest_first)
+    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
+                         key=_sort_key, reverse=newest_first)
     page = []
     for state in merged:
         page.append(state)

@@ -62,7 +62,8 @@ class OrderCreate(BaseModel):
 class StoreCreditAdjustment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: SignedAmount = Field(description='Signed, two decimals, non-zero, at most 100000.00 either way, e.g. "-5.00"')
+    amount: SignedAmount = Field(
+        description='Signed, two decimals, non-zero, at most 100000.00 either way, e.g. "-5.00"')
     reason: Reason
 
     @field_validator("amount")

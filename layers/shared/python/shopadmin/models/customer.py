@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
@@ -13,7 +13,7 @@ from shopadmin.models.presence import OnlineRow
 
 Gender = Literal["male", "female", "not_specified"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
-OptionalText = Optional[Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]]
+OptionalText = Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)] | None
 GroupId = Annotated[StrictInt, Field(ge=0, le=10_000)]
 
 QUICK_EDIT_FIELDS = ("email", "website_id", "taxvat", "gender", "group_id")

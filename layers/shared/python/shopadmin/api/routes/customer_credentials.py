@@ -33,7 +33,8 @@ NO_STORE = {"Cache-Control": "no-store"}  # a secret must not be kept by any cac
              security=secured("customers:assist"),
              description="Only when the customer allows remote shopping assistance (403 otherwise). Returns a "
                          "single-use secret valid 60 s (stored only as a SHA-256 hash) for the storefront to redeem "
-                         "at POST /storefront/login-as/redeem; emits `customer.login_as_started` so the customer can be "
+                         "at POST /storefront/login-as/redeem; emits `customer.login_as_started` "
+                         "so the customer can be "
                          "told, audited as login_as.started. Orders placed in the session carry "
                          "`placed_by` \"admin <your JWT subject>\". `Idempotency-Key` is not replayed here: the "
                          "secret is never stored in plain text, so a retry issues a new one.",
