@@ -1,6 +1,9 @@
 """ApiDocsFunction: GET /openapi.json and GET /docs (Swagger UI), public."""
 
+from typing import Any
+
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin.api.openapi import create_docs_app
 from shopadmin.observability import logger
 
@@ -8,5 +11,5 @@ app = create_docs_app()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-def handler(event, context):
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,8 +1,12 @@
 """SQS batches of storefront events -> ingest_batch, with partial batch failure reporting."""
 
+from typing import Any
+
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin import wiring
 from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
 from shopadmin.observability import logger, metrics
@@ -23,7 +27,7 @@ def record_metrics(outcome: BatchOutcome) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event, context):
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event.get("Records", [])
     outcome = ingest_batch([IncomingMessage(r["messageId"], r["body"]) for r in records], wiring.ingest_context())
     record_metrics(outcome)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import overload
 
 Clock = Callable[[], int]
 """Returns the current time in epoch milliseconds."""
@@ -14,6 +15,12 @@ def system_clock() -> int:
     return time.time_ns() // 1_000_000
 
 
+@overload
+def to_iso(epoch_ms: int) -> str: ...
+@overload
+def to_iso(epoch_ms: None) -> None: ...
+@overload
+def to_iso(epoch_ms: int | None) -> str | None: ...
 def to_iso(epoch_ms: int | None) -> str | None:
     """ISO-8601 UTC with millisecond precision, e.g. 2026-11-23T10:00:00.000Z."""
     if epoch_ms is None:

@@ -13,6 +13,8 @@ item: of two concurrent redeems exactly one gets it, the other finds nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -35,7 +37,8 @@ from shopadmin.models.records import AuditRecord
 
 LOGIN_AS = "login-as"
 PASSWORD_RESET = "password-reset"
-_KEYS = {LOGIN_AS: ("LOGINAS#", "SECRET", LoginAsSecretItem), PASSWORD_RESET: ("RESET#", "TOKEN", PasswordResetItem)}
+_KEYS: dict[str, tuple[str, str, type[LoginAsSecretItem] | type[PasswordResetItem]]] = {
+    LOGIN_AS: ("LOGINAS#", "SECRET", LoginAsSecretItem), PASSWORD_RESET: ("RESET#", "TOKEN", PasswordResetItem)}
 REF_PREFIX = "SECRET#"
 PASSWORD_RESET_RATE_SK = "RATE#password-reset"
 
@@ -123,8 +126,10 @@ class CredentialStore:
 
     def _add_secret(self, transaction: TransactWrite, issued: IssuedSecret) -> None:
         key_pk, key_sk = secret_key(issued.kind, issued.secret_hash)
-        common = {"customer_id": issued.customer_id, "issued_by": issued.issued_by, "created_at": issued.created_at,
-                      "valid_until": issued.valid_until, "expires_at": _ttl(issued.valid_until)}
+        common: dict[str, Any] = {
+            "customer_id": issued.customer_id, "issued_by": issued.issued_by, "created_at": issued.created_at,
+            "valid_until": issued.valid_until, "expires_at": _ttl(issued.valid_until)}
+        item: LoginAsSecretItem | PasswordResetItem
         if issued.kind == LOGIN_AS:
             item = LoginAsSecretItem(key_pk, key_sk, website_id=issued.website_id, **common)
         else:

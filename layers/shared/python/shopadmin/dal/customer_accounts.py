@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_store import customer_pk
@@ -60,7 +61,8 @@ def audit_pk(customer_id: str) -> str:
     return f"AUDIT#{customer_id}"
 
 
-def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None, last: str | None) -> dict:
+def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None,
+              last: str | None) -> dict[str, Any]:
     def key(value: str | None) -> str:
         return f"{(value or '').lower()}#{customer_id}"
 
@@ -119,13 +121,14 @@ class CustomerAccounts:
             "last_name": (ProfileItem.grid_by_last_name, ProfileItem.grid_last_name),
             "first_name": (ProfileItem.grid_by_first_name, ProfileItem.grid_first_name),
         }[sort_field]
+        key_condition: Condition | None
         if prefix is not None:
             key_condition = attribute.startswith(prefix)
         elif start_after is not None:
             key_condition = attribute < start_after if descending else attribute > start_after
         else:
             key_condition = None
-        condition = None
+        condition: Condition | None = None
         if website_id is not None:
             condition = ProfileItem.website_id == website_id
         if group_id is not None:
@@ -198,7 +201,7 @@ class CustomerAccounts:
             if failed:
                 raise ChangeConflict(after.customer_id) from None
             raise
-        return profile.version
+        return int(profile.version)
 
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
         _audit_item(customer_id, audit).save()
@@ -279,7 +282,7 @@ def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
             item.entry_id, int(item.at), int(item.delta), int(item.balance), item.reason, item.actor))
 
 
-def _int(value) -> int | None:
+def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 

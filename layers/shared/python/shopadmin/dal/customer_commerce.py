@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from types import TracebackType
+from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.clock import to_iso
@@ -32,7 +36,13 @@ from shopadmin.dal.tables import (
     transaction_connection,
 )
 from shopadmin.errors import ChangeConflict
-from shopadmin.models.commerce import CartLineRecord, LedgerRecord, NewsletterRecords, OrderRecord
+from shopadmin.models.commerce import (
+    CartLineRecord,
+    LedgerRecord,
+    NewsletterRecords,
+    NewsletterSubscription,
+    OrderRecord,
+)
 from shopadmin.models.records import AuditRecord
 
 ORDER_PREFIX = "ORDER#"
@@ -57,7 +67,7 @@ def _line(item: CartLine) -> CartLineRecord:
     return CartLineRecord(item.sku, int(item.qty), item.name, item.price)
 
 
-def _line_guard(before: CartLineRecord | None):
+def _line_guard(before: CartLineRecord | None) -> Condition:
     """The stored line is exactly the one read (or still absent)."""
     if before is None:
         return CartLine.sk.does_not_exist()
@@ -103,7 +113,7 @@ class CustomerCommerce:
         exists, item = self._profile_and(customer_id, CART_PREFIX + sku)
         return exists, (_line(item) if isinstance(item, CartLine) else None)
 
-    def orders(self, customer_id: str) -> list[dict]:
+    def orders(self, customer_id: str) -> list[dict[str, Any]]:
         rows = OrderItem.query(customer_pk(customer_id), OrderItem.sk.startswith(ORDER_PREFIX), consistent_read=True)
         return [{"id": item.order_id, "status": item.status, "total": item.total, "created_at": int(item.created_at),
                  "placed_by": item.placed_by, "items": json.loads(item.items) if item.items else []}
@@ -113,9 +123,11 @@ class CustomerCommerce:
         exists, item = self._profile_and(customer_id, balance_sk(account))
         return exists, (int(item.balance) if isinstance(item, BalanceItem) else None)
 
-    def newsletter_state(self, customer_id: str, website_id: str) -> tuple[bool, NewsletterItem | None]:
+    def newsletter_state(self, customer_id: str, website_id: str) -> tuple[bool, NewsletterSubscription | None]:
         exists, item = self._profile_and(customer_id, newsletter_sk(website_id))
-        return exists, (item if isinstance(item, NewsletterItem) else None)
+        if not isinstance(item, NewsletterItem):
+            return exists, None
+        return exists, NewsletterSubscription(item.subscribed, int(item.changed_at))
 
     def newsletter(self, customer_id: str) -> NewsletterRecords:
         """Subscriptions per website and the newsletters sent: one Query (both sort keys start with NEWSLETTER)."""
@@ -139,8 +151,9 @@ class CustomerCommerce:
             if after is None:
                 transaction.delete(line, condition=_line_guard(before))
             else:
-                actions = [CartLine.qty.set(after.qty), CartLine.kind.set(CartLine), CartLine.sku.set(sku),
-                           CartLine.updated_at.set(now_ms), CartLine.expires_at.remove()]  # saved cart: no TTL
+                actions: list[Action] = [CartLine.qty.set(after.qty), CartLine.kind.set(CartLine),
+                                         CartLine.sku.set(sku), CartLine.updated_at.set(now_ms),
+                                         CartLine.expires_at.remove()]  # saved cart: no TTL
                 for attribute, value in ((CartLine.name, after.name), (CartLine.price, after.price)):
                     actions.append(attribute.remove() if value is None else attribute.set(value))
                 transaction.update(line, actions=actions, condition=_line_guard(before))
@@ -184,8 +197,8 @@ class CustomerCommerce:
                                         reason=entry.reason, actor=entry.actor))
             transaction.save(_audit_item(customer_id, audit))
 
-    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool, before: NewsletterItem | None,
-                       audit: AuditRecord, now_ms: int) -> None:
+    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool,
+                       before: NewsletterSubscription | None, audit: AuditRecord, now_ms: int) -> None:
         pk = customer_pk(customer_id)
         guard = (NewsletterItem.sk.does_not_exist() if before is None
                  else (NewsletterItem.changed_at == before.changed_at)
@@ -205,7 +218,7 @@ class CustomerCommerce:
                   tab=NEWSLETTERS_SENT_TAB, data=json.dumps(data, sort_keys=True)).save()
 
     # ------------------------------------------------------------ helpers
-    def _transaction(self):
+    def _transaction(self) -> _GuardedTransaction:
         return _GuardedTransaction()
 
 
@@ -216,7 +229,8 @@ class _GuardedTransaction:
         self._transaction = TransactWrite(connection=transaction_connection())
         return self._transaction.__enter__()
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if exc_type is not None:
             return False
         try:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.customer_accounts import DELETED_SK, PROFILE_SK, _audit_item, audit_pk, email_claim_pk
@@ -64,7 +66,7 @@ class CustomerDeletionStore:
         except DoesNotExist:
             return None
 
-    def claim_of(self, customer_id: str) -> str | None | bool:
+    def claim_of(self, customer_id: str) -> str | None | Literal[False]:
         """The pk of the customer's email claim; False when there is no profile."""
         try:
             item = ProfileItem.get(customer_pk(customer_id), PROFILE_SK, consistent_read=True,
@@ -120,7 +122,7 @@ class CustomerDeletionStore:
         return items[-1].sk if len(items) == limit else None
 
     def redact_audit_page(self, customer_id: str, after_sk: str | None, limit: int,
-                          redact: Callable[[dict], dict]) -> str | None:
+                          redact: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None:
         condition = AuditItem.sk > after_sk if after_sk else None
         items = list(AuditItem.query(audit_pk(customer_id), range_key_condition=condition, limit=limit,
                                      consistent_read=True))
@@ -143,7 +145,7 @@ class CustomerDeletionStore:
 
     # ------------------------------------------------------------ progress
     def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None:
-        actions = [DeletionItem.phase.set(phase),
+        actions: list[Action] = [DeletionItem.phase.set(phase),
                    DeletionItem.cursor.set(cursor) if cursor else DeletionItem.cursor.remove()]
         DeletionItem(customer_pk(customer_id), DELETED_SK).update(actions=actions, condition=DeletionItem.pk.exists())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.tables import (
@@ -30,6 +31,7 @@ from shopadmin.models.collections import (
     CheckoutDraftSave,
     CollectionChange,
     NewsletterSet,
+    Operation,
     OrderPut,
     ReviewPut,
     WishlistAdd,
@@ -132,13 +134,13 @@ class CustomerStore:
         return True
 
 
-def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> None:
+def _add_operation(transaction: TransactWrite, operation: Operation, updated_at: int) -> None:
     if isinstance(operation, (CartLineAdd, CartLineSet)):
         line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
         qty_action = (
             CartLine.qty.add(operation.qty) if isinstance(operation, CartLineAdd) else CartLine.qty.set(operation.qty)
         )
-        actions = [
+        actions: list[Action] = [
             qty_action,
             CartLine.kind.set(CartLine),
             CartLine.sku.set(operation.sku),

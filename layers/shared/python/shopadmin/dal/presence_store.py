@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
 
 from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
 from shopadmin.logic.online_window import presence_expires_at
@@ -47,7 +48,7 @@ class PresenceStore:
         With filters, DynamoDB applies Limit before the filter, so this keeps reading pages of the
         partition until it has enough matches or the window is exhausted.
         """
-        condition = None
+        condition: Condition | None = None
         if query.customer_only is True:
             condition = PresenceItem.customer_id.exists()
         elif query.customer_only is False:
@@ -60,6 +61,7 @@ class PresenceStore:
                 | PresenceItem.search_last_name.startswith(needle)
             )
             condition = text if condition is None else condition & text
+        key_condition: Condition
         if query.ascending:
             start = query.lower_sk if query.resume_sk is None else max(query.lower_sk, query.resume_sk)
             key_condition = PresenceItem.online_sk >= start

@@ -17,7 +17,7 @@ import math
 import secrets
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import Busy, ChangeConflict, Forbidden, NotFound, RateLimited, TooManyRequests, Unavailable
@@ -48,7 +48,7 @@ class NotRedeemable(NotFound):
 
     code = "secret_not_redeemable"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("This secret is unknown, expired or already used")
 
 
@@ -69,7 +69,7 @@ class PresencePort(Protocol):
 
 
 class EventBusPort(Protocol):
-    def publish(self, detail_type: str, detail: dict) -> None: ...
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None: ...
 
 
 def new_secret() -> str:
@@ -80,7 +80,7 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def publish_event(bus: EventBusPort, detail_type: str, detail: dict) -> None:
+def publish_event(bus: EventBusPort, detail_type: str, detail: dict[str, Any]) -> None:
     try:
         bus.publish(detail_type, detail)
     except Exception as error:  # noqa: BLE001 - the type only: the detail may hold a token

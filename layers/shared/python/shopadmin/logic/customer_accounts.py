@@ -10,7 +10,7 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import (
@@ -131,7 +131,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
 def build_address_book(record: AccountRecord, incoming: list[AddressIn]) -> AccountRecord:
     """The address book replaced by `incoming`: known ids are edited, new ones added, the rest removed."""
     addresses: dict[str, dict[str, Any]] = {}
-    billing = shipping = None
+    billing: str | None = None
+    shipping: str | None = None
     for position, address in enumerate(incoming):
         if address.id is not None and address.id not in record.addresses:
             raise InvalidRequest("Unknown address", [{"field": f"body.addresses.{position}.id",
@@ -150,8 +151,8 @@ def build_address_book(record: AccountRecord, incoming: list[AddressIn]) -> Acco
     return replace(record, addresses=addresses, default_billing_id=billing, default_shipping_id=shipping)
 
 
-def address_changes(before: AccountRecord, after: AccountRecord) -> dict[str, dict]:
-    changes = {}
+def address_changes(before: AccountRecord, after: AccountRecord) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
     for address_id in sorted(before.addresses.keys() | after.addresses.keys()):
         old, new = before.addresses.get(address_id), after.addresses.get(address_id)
         if old != new:
@@ -240,8 +241,8 @@ def customer_profile(customer_id: str, accounts: AccountsPort, sessions: Session
         activity=Activity(online=bool(live), last_login_at=to_iso(collection.last_login_at),
                           last_logout_at=to_iso(collection.last_logout_at), sessions=[to_row(s) for s in live]),
         addresses=addresses,
-        default_billing=by_id.get(record.default_billing_id),
-        default_shipping=by_id.get(record.default_shipping_id),
+        default_billing=by_id.get(record.default_billing_id) if record.default_billing_id else None,
+        default_shipping=by_id.get(record.default_shipping_id) if record.default_shipping_id else None,
         order_stats=OrderStats(count=len(orders), lifetime_sales=money(lifetime),
                                average_sale=money(lifetime / len(totals) if totals else Decimal("0"))),
         orders=[Order(**{**o, "created_at": to_iso(o["created_at"])}) for o in orders],
@@ -269,7 +270,7 @@ class GridRequest:
     limit: int = 50
     cursor: str | None = None
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         return {"q": (self.q or "").lower(), "website_id": self.website_id, "group_id": self.group_id,
                 "sort": self.sort}
 
@@ -292,7 +293,7 @@ def list_customers(request: GridRequest, accounts: AccountsPort) -> tuple[list[C
         for record in records:
             found[record.customer_id] = record
 
-    def key(record: AccountRecord) -> list:
+    def key(record: AccountRecord) -> list[Any]:
         value = record.created_at if field == "created_at" else (record.fields.get(field) or "").lower()
         return [value, record.customer_id]
 
@@ -313,6 +314,12 @@ def to_audit_entry(record: AuditRecord) -> AuditEntry:
 ADDRESS_ATTEMPTS = 3
 
 
+@overload
+def change_address(customer_id: str, address_id: str | None, address: AddressIn, accounts: AccountsPort,
+                   actor: str, now_ms: int) -> tuple[Address, Customer]: ...
+@overload
+def change_address(customer_id: str, address_id: str, address: None, accounts: AccountsPort,
+                   actor: str, now_ms: int) -> tuple[None, Customer]: ...
 def change_address(customer_id: str, address_id: str | None, address: AddressIn | None, accounts: AccountsPort,
                    actor: str, now_ms: int) -> tuple[Address | None, Customer]:
     """Add (no id), replace (id + address) or delete (id, no address) one address atomically.
@@ -330,18 +337,21 @@ def change_address(customer_id: str, address_id: str | None, address: AddressIn 
         after = replace(before, addresses=dict(before.addresses))
         if address is None:
             del after.addresses[target]
-            for flag in ("default_billing_id", "default_shipping_id"):
-                if getattr(after, flag) == target:
-                    after = replace(after, **{flag: None})
+            if after.default_billing_id == target:
+                after = replace(after, default_billing_id=None)
+            if after.default_shipping_id == target:
+                after = replace(after, default_shipping_id=None)
         else:
             after.addresses[target] = address.model_dump(mode="json", exclude={"id", "default_billing",
                                                                                 "default_shipping"})
-            for flag, wanted in (("default_billing_id", address.default_billing),
-                                 ("default_shipping_id", address.default_shipping)):
-                if wanted:
-                    after = replace(after, **{flag: target})
-                elif getattr(after, flag) == target:
-                    after = replace(after, **{flag: None})
+            if address.default_billing:
+                after = replace(after, default_billing_id=target)
+            elif after.default_billing_id == target:
+                after = replace(after, default_billing_id=None)
+            if address.default_shipping:
+                after = replace(after, default_shipping_id=target)
+            elif after.default_shipping_id == target:
+                after = replace(after, default_shipping_id=None)
         changes = address_changes(before, after)
         if not changes:
             return (to_address(target, after.addresses[target], after) if address else None), to_customer(before)

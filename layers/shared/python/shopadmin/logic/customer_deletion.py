@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import ChangeConflict, NotFound
@@ -35,21 +35,21 @@ REDACTED = "[redacted]"
 
 class DeletionPort(Protocol):
     def job(self, customer_id: str) -> DeletionJob | None: ...
-    def claim_of(self, customer_id: str) -> str | None | bool: ...
+    def claim_of(self, customer_id: str) -> str | None | Literal[False]: ...
     def start(self, customer_id: str, claim_pk: str | None, actor: str, audit: AuditRecord,
               now_ms: int) -> DeletionJob: ...
     def clean_partition_page(self, customer_id: str, after_sk: str | None, limit: int) -> str | None: ...
     def redact_audit_page(self, customer_id: str, after_sk: str | None, limit: int,
-                          redact: Callable[[dict], dict]) -> str | None: ...
+                          redact: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None: ...
     def delete_guest_data(self, session_id: str) -> int: ...
     def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None: ...
     def finish(self, customer_id: str, now_ms: int) -> None: ...
 
 
-def redact_changes(changes: dict) -> dict:
+def redact_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """An audit entry of a deleted customer keeps who, when, the action and which fields changed,
     never the values (names, emails, addresses were among them)."""
-    redacted = {}
+    redacted: dict[str, Any] = {}
     for name, change in changes.items():
         if isinstance(change, dict):
             redacted[name] = {key: (None if value is None else REDACTED) for key, value in change.items()}

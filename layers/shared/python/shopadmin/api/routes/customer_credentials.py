@@ -59,7 +59,7 @@ def post_force_sign_in(customer_id: CustomerId, idempotency_key: IdempotencyKey 
     caller = require_scope(router, "customers:credentials")
     config = wiring.online_config().get()
 
-    def act():
+    def act() -> tuple[int, ForceSignInDone]:
         return 200, credentials.force_sign_in(customer_id, wiring.credential_store(),
                                               wiring.customer_accounts().session_ids, wiring.presence_store(),
                                               wiring.admin_events(), caller.subject, wiring.now(),
@@ -80,7 +80,7 @@ def post_password_reset(customer_id: CustomerId,
                         idempotency_key: IdempotencyKey = None) -> Response[PasswordResetRequested]:
     caller = require_scope(router, "customers:credentials")
 
-    def act():
+    def act() -> tuple[int, PasswordResetRequested]:
         return 202, credentials.request_password_reset(customer_id, wiring.credential_store(), wiring.admin_events(),
                                                        caller.subject, wiring.now())
 

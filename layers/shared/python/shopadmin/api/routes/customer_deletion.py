@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -32,7 +32,7 @@ TIME_RESERVE_MS = 3_000
                           202: {"description": "The account is gone; clean-up continues with the next DELETE",
                                 "content": {"application/json": {"model": DeletionInProgress}}},
                           **error_responses(404, 503)})
-def delete_customer_route(customer_id: CustomerId):
+def delete_customer_route(customer_id: CustomerId) -> Response[Any]:
     caller = require_scope(router, "customers:delete")
     context = getattr(router, "lambda_context", None)
 
