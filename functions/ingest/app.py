@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin import wiring
 from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
-from shopadmin.observability import logger, metrics
+from shopadmin.observability import logger, metrics, trace_handler
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -26,6 +26,7 @@ def record_metrics(outcome: BatchOutcome) -> None:
 
 
 @logger.inject_lambda_context
+@trace_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event.get("Records", [])

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from shopadmin.observability import traced
+
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
 
@@ -22,6 +24,7 @@ class EventNotPublished(RuntimeError):
     """EventBridge refused the entry (its error code only: the detail may hold a secret)."""
 
 
+@traced
 class AdminEventBus:
     def __init__(self, bus_name: str, client: EventBridgeClient | None = None):
         self.bus_name = bus_name

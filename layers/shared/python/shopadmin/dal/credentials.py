@@ -34,6 +34,7 @@ from shopadmin.errors import ChangeConflict, RateLimited
 from shopadmin.models.credentials import CustomerFacts, IssuedSecret
 from shopadmin.models.presence import CustomerSnapshot
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
 LOGIN_AS = "login-as"
 PASSWORD_RESET = "password-reset"
@@ -56,6 +57,7 @@ def _ttl(valid_until_ms: int) -> int:
     return valid_until_ms // 1000 + 1
 
 
+@traced
 class CredentialStore:
     # ------------------------------------------------------------ the customer
     def customer(self, customer_id: str) -> CustomerFacts | None:

@@ -39,6 +39,7 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import ChangeConflict, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
+from shopadmin.observability import traced
 
 PROFILE_SK = "PROFILE"
 DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
@@ -86,6 +87,7 @@ def address_from_item(item: AddressItem) -> dict[str, Any]:
     return {name: (list(getattr(item, name)) if name == "street" else getattr(item, name)) for name in ADDRESS_FIELDS}
 
 
+@traced
 class CustomerAccounts:
     # ------------------------------------------------------------ reads
     def load_collection(self, customer_id: str, consistent: bool = True) -> CustomerCollection | None:

@@ -44,6 +44,7 @@ from shopadmin.models.commerce import (
     OrderRecord,
 )
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
 ORDER_PREFIX = "ORDER#"
 NEWSLETTER_PREFIX = "NEWSLETTER#"
@@ -84,6 +85,7 @@ def _is_conflict(error: TransactWriteError) -> bool:
                for reason in getattr(error, "cancellation_reasons", None) or [])
 
 
+@traced
 class CustomerCommerce:
     # ------------------------------------------------------------ reads
     def customer_exists(self, customer_id: str) -> bool:

@@ -37,6 +37,7 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import ChangeConflict
 from shopadmin.models.credentials import DeletionJob
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
 CLAIM_SK = "EMAIL"
 # The tombstone outlives every message the events queue (14 days) could still deliver.
@@ -58,6 +59,7 @@ def _job(item: DeletionItem, customer_id: str) -> DeletionJob:
                        phase=item.phase, cursor=item.cursor)
 
 
+@traced
 class CustomerDeletionStore:
     # ------------------------------------------------------------ reads
     def job(self, customer_id: str) -> DeletionJob | None:

@@ -39,6 +39,7 @@ from shopadmin.models.collections import (
 )
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
+from shopadmin.observability import traced
 
 CONFIG_KEY = ("CONFIG", "online-customers")
 WEBSITES_KEY = ("META", "websites")
@@ -61,6 +62,7 @@ def owner_pk(owner: CartOwner) -> str:
     return customer_pk(owner.id) if owner.kind == "customer" else guest_pk(owner.id)
 
 
+@traced
 class CustomerStore:
     # ------------------------------------------------------------ config
     def load_online_config(self) -> OnlineCustomersConfig | None:

@@ -6,11 +6,14 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from shopadmin.observability import traced
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 
+@traced
 class SqsEventQueue:
     def __init__(self, queue_url: str, client: SQSClient | None = None):
         self.queue_url = queue_url

@@ -9,8 +9,10 @@ from shopadmin.dal.tables import ONLINE_INDEX, PresenceItem
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.observability import traced
 
 
+@traced
 class PresenceStore:
     def __init__(self, shard_count: int):
         self.shard_count = shard_count
