@@ -10,6 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin import wiring
 from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
 from shopadmin.observability import logger, metrics, trace_handler
+from shopadmin.settings import require
+
+require()  # at cold start: a missing variable fails init, naming it
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

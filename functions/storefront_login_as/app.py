@@ -7,6 +7,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin.api.resolver import create_app
 from shopadmin.api.routes import customer_credentials
 from shopadmin.observability import logger, metrics, trace_handler
+from shopadmin.settings import require
+
+require()  # at cold start: a missing variable fails init, naming it
 
 app = create_app(customer_credentials.redeem_router)
 
