@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import overload
 
 Clock = Callable[[], int]
@@ -13,6 +13,23 @@ Clock = Callable[[], int]
 
 def system_clock() -> int:
     return time.time_ns() // 1_000_000
+
+
+_current: list[Clock] = [system_clock]  # the injected clock (wiring.use_clock; tests pass a fake one)
+
+
+def now_ms() -> int:
+    """Current epoch ms from the injected clock: every time rule reads this, never the system clock."""
+    return _current[0]()
+
+
+def use_clock(clock: Clock) -> None:
+    _current[0] = clock
+
+
+def today() -> date:
+    """Today's date (UTC) by the injected clock."""
+    return datetime.fromtimestamp(now_ms() / 1000, tz=UTC).date()
 
 
 @overload

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Protocol
 
+from shopadmin import clock
 from shopadmin.clock import Clock, system_clock
 from shopadmin.settings import Settings, get_settings
 
@@ -37,17 +38,15 @@ if TYPE_CHECKING:
     class CustomerAccountsService(AccountsPort, EventAccountsPort, AuditTrail, Protocol):
         """Accounts as the admin routes, the storefront events and the audit tab use them."""
 
-_clock: list[Clock] = [system_clock]
-
 
 def now() -> int:
     """Current epoch ms from the injected clock."""
-    return _clock[0]()
+    return clock.now_ms()
 
 
-def use_clock(clock: Clock) -> None:
+def use_clock(fake: Clock) -> None:
     """Tests control time with this (interval, TTL and expiry rules), never with sleeps."""
-    _clock[0] = clock
+    clock.use_clock(fake)
 
 
 @functools.lru_cache(maxsize=1)
@@ -166,4 +165,4 @@ def reset() -> None:
                     events_queue, ingest_context, customer_commerce, idempotency_store, credential_store,
                     customer_deletion, admin_events, get_settings):
         factory.cache_clear()
-    _clock[0] = system_clock
+    clock.use_clock(system_clock)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Protocol, overload
 
 from shopadmin.clock import to_iso
@@ -43,13 +43,13 @@ from shopadmin.models.customer import (
     Review,
     WishlistItem,
 )
+from shopadmin.models.money import round_money
 from shopadmin.models.presence import PresenceState
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
 SNAPSHOT_FIELDS = ("first_name", "last_name", "email", "company")  # copied into Now Online rows
-CENT = Decimal("0.01")
 MAX_SEARCH_MATCHES = 500  # per searched index; `q` narrows the grid, it never walks the table
 
 
@@ -99,10 +99,6 @@ def to_customer(record: AccountRecord) -> Customer:
 def to_address(address_id: str, fields: dict[str, Any], record: AccountRecord) -> Address:
     return Address(id=address_id, **fields, default_billing=record.default_billing_id == address_id,
                    default_shipping=record.default_shipping_id == address_id)
-
-
-def money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 # ------------------------------------------------------------------ preconditions
@@ -243,8 +239,8 @@ def customer_profile(customer_id: str, accounts: AccountsPort, sessions: Session
         addresses=addresses,
         default_billing=by_id.get(record.default_billing_id) if record.default_billing_id else None,
         default_shipping=by_id.get(record.default_shipping_id) if record.default_shipping_id else None,
-        order_stats=OrderStats(count=len(orders), lifetime_sales=money(lifetime),
-                               average_sale=money(lifetime / len(totals) if totals else Decimal("0"))),
+        order_stats=OrderStats(count=len(orders), lifetime_sales=round_money(lifetime),
+                               average_sale=round_money(lifetime / len(totals) if totals else Decimal("0"))),
         orders=[Order(**{**o, "created_at": to_iso(o["created_at"])}) for o in orders],
         returns=collection.tabs.get("returns", []),
         cart=Cart(items=[CartItem(**line) for line in sorted(collection.cart, key=lambda line: line["sku"])]),

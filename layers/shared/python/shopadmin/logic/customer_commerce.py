@@ -19,7 +19,6 @@ from shopadmin.clock import to_iso
 from shopadmin.errors import Busy, ChangeConflict, Conflict, InvalidRequest, NotFound
 from shopadmin.logic.audit import audit_entry
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
-from shopadmin.logic.money import format_cents, to_cents, total_cents
 from shopadmin.models.commerce import (
     MAX_CREDIT_BALANCE_CENTS,
     MAX_ORDER_LINES,
@@ -44,6 +43,7 @@ from shopadmin.models.customer import (
     PointsBalance,
     PointsEntry,
 )
+from shopadmin.models.money import format_cents, to_cents, total_cents
 from shopadmin.models.records import AuditRecord
 
 STORE_CREDIT = "store_credit"

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
-from shopadmin.logic.money import to_cents
 from shopadmin.models.customer import LedgerEntry, Order, PointsEntry
 from shopadmin.models.events import Sku, WebsiteId
+from shopadmin.models.money import to_cents
 
 MAX_ORDER_LINES = 90  # one TransactWriteItems holds 100 items: lines + order + audits + checks
 MAX_PRICE = "9999999.99"

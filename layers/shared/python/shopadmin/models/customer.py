@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
+from shopadmin.clock import today
 from shopadmin.models.events import Email, WebsiteId
 from shopadmin.models.presence import OnlineRow
 
@@ -75,7 +76,7 @@ class CustomerAccount(BaseModel):
     @field_validator("dob")
     @classmethod
     def _dob_in_the_past(cls, value: date | None) -> date | None:
-        if value is not None and (value > date.today() or value.year < 1900):
+        if value is not None and (value > today() or value.year < 1900):
             raise ValueError("must be a date between 1900 and today")
         return value
 
