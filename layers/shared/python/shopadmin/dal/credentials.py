@@ -18,8 +18,8 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
-from shopadmin.dal.customer_store import customer_pk
+from shopadmin.dal.customer_accounts import _audit_item
+from shopadmin.dal.keys import PASSWORD_RESET_RATE_SK, PROFILE_SK, REF_PREFIX, customer_pk, ref_sk, secret_key
 from shopadmin.dal.tables import (
     CredentialRef,
     CustomersTableItem,
@@ -38,19 +38,8 @@ from shopadmin.observability import traced
 
 LOGIN_AS = "login-as"
 PASSWORD_RESET = "password-reset"
-_KEYS: dict[str, tuple[str, str, type[LoginAsSecretItem] | type[PasswordResetItem]]] = {
-    LOGIN_AS: ("LOGINAS#", "SECRET", LoginAsSecretItem), PASSWORD_RESET: ("RESET#", "TOKEN", PasswordResetItem)}
-REF_PREFIX = "SECRET#"
-PASSWORD_RESET_RATE_SK = "RATE#password-reset"
-
-
-def secret_key(kind: str, secret_hash: str) -> tuple[str, str]:
-    prefix, sk, _ = _KEYS[kind]
-    return prefix + secret_hash, sk
-
-
-def ref_sk(kind: str, secret_hash: str) -> str:
-    return f"{REF_PREFIX}{kind}#{secret_hash}"
+_MODELS: dict[str, type[LoginAsSecretItem] | type[PasswordResetItem]] = {
+    LOGIN_AS: LoginAsSecretItem, PASSWORD_RESET: PasswordResetItem}
 
 
 def _ttl(valid_until_ms: int) -> int:
@@ -146,7 +135,7 @@ class CredentialStore:
         """Delete the secret if it exists, is unexpired (and, for login-as, belongs to `website_id`
         when given); returns what it held, or None — unknown, expired, used and wrong website alike."""
         key_pk, key_sk = secret_key(kind, secret_hash)
-        model = _KEYS[kind][2]
+        model = _MODELS[kind]
         condition = model.pk.exists() & (model.valid_until > now_ms)
         if website_id is not None and kind == LOGIN_AS:
             condition &= LoginAsSecretItem.website_id == website_id

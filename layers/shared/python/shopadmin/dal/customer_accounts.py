@@ -14,9 +14,20 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.customer_store import customer_pk
-from shopadmin.dal.tables import (
+from shopadmin.dal.keys import (
+    ACTIVITY_SK,
+    CLAIM_SK,
+    DELETED_SK,
     GRID_PARTITION,
+    PROFILE_SK,
+    address_sk,
+    audit_pk,
+    audit_sk,
+    customer_pk,
+    email_claim_pk,
+    grid_keys,
+)
+from shopadmin.dal.tables import (
     ActivityItem,
     AddressItem,
     AuditItem,
@@ -41,34 +52,12 @@ from shopadmin.models.commerce import LedgerRecord
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 from shopadmin.observability import traced
 
-PROFILE_SK = "PROFILE"
-DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
-ACTIVITY_SK = "ACTIVITY"
-ADDRESS_PREFIX = "ADDRESS#"
-CLAIM_SK = "EMAIL"
 GRID_SORT_INDEXES = {"created_at": "grid-by-created", "email": "grid-by-email", "last_name": "grid-by-last-name",
                      "first_name": "grid-by-first-name"}
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "city", "region", "postcode", "country_id",
                   "telephone")
-
-
-def email_claim_pk(website_id: str, email: str) -> str:
-    return f"EMAIL#{website_id}#{email.strip().lower()}"
-
-
-def audit_pk(customer_id: str) -> str:
-    return f"AUDIT#{customer_id}"
-
-
-def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None,
-              last: str | None) -> dict[str, Any]:
-    def key(value: str | None) -> str:
-        return f"{(value or '').lower()}#{customer_id}"
-
-    return {"grid_pk": GRID_PARTITION, "grid_created": f"{created_at:013d}#{customer_id}", "grid_email": key(email),
-            "grid_first_name": key(first), "grid_last_name": key(last)}
 
 
 def profile_from_item(item: ProfileItem) -> AccountRecord:
@@ -190,10 +179,10 @@ class CustomerAccounts:
                 old_addresses = before.addresses if before else {}
                 for address_id, fields in after.addresses.items():
                     if old_addresses.get(address_id) != fields:
-                        transaction.save(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id,
+                        transaction.save(AddressItem(customer_pk(after.customer_id), address_sk(address_id),
                                                      address_id=address_id, **fields))
                 for address_id in old_addresses.keys() - after.addresses.keys():
-                    transaction.delete(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id))
+                    transaction.delete(AddressItem(customer_pk(after.customer_id), address_sk(address_id)))
                 for audit in audits:
                     transaction.save(_audit_item(after.customer_id, audit))
         except TransactWriteError as error:
@@ -293,6 +282,6 @@ def _claim_key(record: AccountRecord) -> str:
 
 
 def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:
-    return AuditItem(audit_pk(customer_id), f"{audit.at:013d}#{audit.entry_id}", entry_id=audit.entry_id,
+    return AuditItem(audit_pk(customer_id), audit_sk(audit.at, audit.entry_id), entry_id=audit.entry_id,
                      at=audit.at, actor=audit.actor, action=audit.action,
                      changes=json.dumps(audit.changes, default=str, sort_keys=True))

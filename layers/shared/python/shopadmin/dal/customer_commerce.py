@@ -21,8 +21,19 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.clock import to_iso
-from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
-from shopadmin.dal.customer_store import CART_PREFIX, customer_pk
+from shopadmin.dal.customer_accounts import _audit_item
+from shopadmin.dal.keys import (
+    CART_PREFIX,
+    ORDER_PREFIX,
+    PROFILE_SK,
+    balance_sk,
+    cart_sk,
+    customer_pk,
+    ledger_sk,
+    newsletter_sent_sk,
+    newsletter_sk,
+    order_sk,
+)
 from shopadmin.dal.tables import (
     BalanceItem,
     CartLine,
@@ -46,22 +57,7 @@ from shopadmin.models.commerce import (
 from shopadmin.models.records import AuditRecord
 from shopadmin.observability import traced
 
-ORDER_PREFIX = "ORDER#"
-NEWSLETTER_PREFIX = "NEWSLETTER#"
-NEWSLETTER_SENT_PREFIX = "NEWSLETTER_SENT#"
 NEWSLETTERS_SENT_TAB = "newsletters_sent"
-
-
-def balance_sk(account: str) -> str:
-    return f"BALANCE#{account}"
-
-
-def ledger_sk(account: str, at_ms: int, entry_id: str) -> str:
-    return f"LEDGER#{account}#{at_ms:013d}#{entry_id}"
-
-
-def newsletter_sk(website_id: str) -> str:
-    return NEWSLETTER_PREFIX + website_id
 
 
 def _line(item: CartLine) -> CartLineRecord:
@@ -112,7 +108,7 @@ class CustomerCommerce:
         return [_line(item) for item in rows]
 
     def cart_line_state(self, customer_id: str, sku: str) -> tuple[bool, CartLineRecord | None]:
-        exists, item = self._profile_and(customer_id, CART_PREFIX + sku)
+        exists, item = self._profile_and(customer_id, cart_sk(sku))
         return exists, (_line(item) if isinstance(item, CartLine) else None)
 
     def orders(self, customer_id: str) -> list[dict[str, Any]]:
@@ -147,7 +143,7 @@ class CustomerCommerce:
                         after: CartLineRecord | None, audit: AuditRecord, now_ms: int) -> None:
         """Set (after) or remove (after None) one line of the saved cart, guarded by `before`."""
         pk = customer_pk(customer_id)
-        line = CartLine(pk, CART_PREFIX + sku)
+        line = CartLine(pk, cart_sk(sku))
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
             if after is None:
@@ -168,12 +164,12 @@ class CustomerCommerce:
         lines = [{"sku": line.sku, "qty": line.qty, "name": line.name, "price": line.price} for line in order.lines]
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
-            transaction.save(OrderItem(pk, ORDER_PREFIX + order.order_id, order_id=order.order_id, status=order.status,
+            transaction.save(OrderItem(pk, order_sk(order.order_id), order_id=order.order_id, status=order.status,
                                        total=order.total, created_at=order.created_at, items=json.dumps(lines),
                                        placed_by=order.placed_by),
                              condition=OrderItem.sk.does_not_exist())
             for line in consumed:
-                transaction.delete(CartLine(pk, CART_PREFIX + line.sku), condition=_line_guard(line))
+                transaction.delete(CartLine(pk, cart_sk(line.sku)), condition=_line_guard(line))
             for audit in audits:
                 transaction.save(_audit_item(customer_id, audit))
 
@@ -216,7 +212,7 @@ class CustomerCommerce:
         """A newsletter sent to the customer (what the mailer integration writes; the demo data uses it too)."""
         data = {"id": queue_id, "subject": subject, "website_id": website_id, "status": "sent",
                 "sent_at": to_iso(sent_at_ms)}
-        TabRecord(customer_pk(customer_id), f"{NEWSLETTER_SENT_PREFIX}{sent_at_ms:013d}#{queue_id}",
+        TabRecord(customer_pk(customer_id), newsletter_sent_sk(sent_at_ms, queue_id),
                   tab=NEWSLETTERS_SENT_TAB, data=json.dumps(data, sort_keys=True)).save()
 
     # ------------------------------------------------------------ helpers

@@ -21,8 +21,17 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.customer_accounts import DELETED_SK, PROFILE_SK, _audit_item, audit_pk, email_claim_pk
-from shopadmin.dal.customer_store import customer_pk, guest_pk
+from shopadmin.dal.customer_accounts import _audit_item
+from shopadmin.dal.keys import (
+    CLAIM_SK,
+    DELETED_SK,
+    PROFILE_SK,
+    audit_pk,
+    customer_pk,
+    deleted_orders_pk,
+    email_claim_pk,
+    guest_pk,
+)
 from shopadmin.dal.tables import (
     AuditItem,
     CredentialRef,
@@ -39,14 +48,8 @@ from shopadmin.models.credentials import DeletionJob
 from shopadmin.models.records import AuditRecord
 from shopadmin.observability import traced
 
-CLAIM_SK = "EMAIL"
 # The tombstone outlives every message the events queue (14 days) could still deliver.
 TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
-
-
-def deleted_orders_pk(customer_id: str) -> str:
-    """Where a deleted customer's anonymized orders are kept (sk ORDER#<id>, as before)."""
-    return f"DELETED#{customer_id}"
 
 
 def _key(pk: str, sk: str) -> CustomersTableItem:

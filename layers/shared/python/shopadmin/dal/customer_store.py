@@ -6,6 +6,21 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from shopadmin.dal.keys import (
+    CART_PREFIX,
+    CONFIG_KEY,
+    DRAFT_SK,
+    PROFILE_SK,
+    WEBSITES_KEY,
+    cart_sk,
+    customer_pk,
+    event_marker_pk,
+    guest_pk,
+    newsletter_sk,
+    order_sk,
+    review_sk,
+    wish_sk,
+)
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -41,21 +56,8 @@ from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
 from shopadmin.observability import traced
 
-CONFIG_KEY = ("CONFIG", "online-customers")
-WEBSITES_KEY = ("META", "websites")
-PROFILE_SK = "PROFILE"
-CART_PREFIX = "CART#"
-DRAFT_SK = "CHECKOUT_DRAFT"
 # An event id is remembered this long; SQS keeps a message at most 14 days.
 MARKER_TTL_SECONDS = 15 * 24 * 3600
-
-
-def customer_pk(customer_id: str) -> str:
-    return f"CUSTOMER#{customer_id}"
-
-
-def guest_pk(session_id: str) -> str:
-    return f"GUEST#{session_id}"
 
 
 def owner_pk(owner: CartOwner) -> str:
@@ -119,7 +121,7 @@ class CustomerStore:
         Returns False when the marker exists (the event was applied before: nothing changes).
         Raises ChangeConflict when a guarded line changed meanwhile.
         """
-        marker = EventMarker(f"EVENT#{change.event_id}", change.purpose,
+        marker = EventMarker(event_marker_pk(change.event_id), change.purpose,
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
@@ -138,7 +140,7 @@ class CustomerStore:
 
 def _add_operation(transaction: TransactWrite, operation: Operation, updated_at: int) -> None:
     if isinstance(operation, (CartLineAdd, CartLineSet)):
-        line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
+        line = CartLine(owner_pk(operation.owner), cart_sk(operation.sku))
         qty_action = (
             CartLine.qty.add(operation.qty) if isinstance(operation, CartLineAdd) else CartLine.qty.set(operation.qty)
         )
@@ -155,7 +157,7 @@ def _add_operation(transaction: TransactWrite, operation: Operation, updated_at:
             actions.append(CartLine.price.set(operation.price))
         transaction.update(line, actions=actions)
     elif isinstance(operation, CartLineRemove):
-        line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
+        line = CartLine(owner_pk(operation.owner), cart_sk(operation.sku))
         condition = None if operation.expected_qty is None else CartLine.qty == operation.expected_qty
         transaction.delete(line, condition=condition)
     elif isinstance(operation, CheckoutDraftSave):
@@ -163,21 +165,21 @@ def _add_operation(transaction: TransactWrite, operation: Operation, updated_at:
                               updated_at=updated_at, expires_at=operation.expires_at)
         transaction.save(draft)
     elif isinstance(operation, OrderPut):
-        transaction.save(OrderItem(customer_pk(operation.customer_id), f"ORDER#{operation.order_id}",
+        transaction.save(OrderItem(customer_pk(operation.customer_id), order_sk(operation.order_id),
                                    order_id=operation.order_id, status="placed", total=operation.total,
                                    created_at=operation.created_at, items=operation.items_json,
                                    placed_by=operation.placed_by))
     elif isinstance(operation, WishlistAdd):
-        transaction.save(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}", sku=operation.sku,
+        transaction.save(WishItem(customer_pk(operation.customer_id), wish_sk(operation.sku), sku=operation.sku,
                                   added_at=operation.added_at))
     elif isinstance(operation, WishlistRemove):
-        transaction.delete(WishItem(customer_pk(operation.customer_id), f"WISH#{operation.sku}"))
+        transaction.delete(WishItem(customer_pk(operation.customer_id), wish_sk(operation.sku)))
     elif isinstance(operation, ReviewPut):
-        transaction.save(ReviewItem(customer_pk(operation.customer_id), f"REVIEW#{operation.review_id}",
+        transaction.save(ReviewItem(customer_pk(operation.customer_id), review_sk(operation.review_id),
                                     review_id=operation.review_id, sku=operation.sku, rating=operation.rating,
                                     status="pending", created_at=operation.created_at))
     elif isinstance(operation, NewsletterSet):
-        transaction.save(NewsletterItem(customer_pk(operation.customer_id), f"NEWSLETTER#{operation.website_id}",
+        transaction.save(NewsletterItem(customer_pk(operation.customer_id), newsletter_sk(operation.website_id),
                                         website_id=operation.website_id, subscribed=operation.subscribed,
                                         changed_at=operation.changed_at))
     else:  # pragma: no cover - a new operation type must be handled here

@@ -26,7 +26,6 @@ from shopadmin.settings import Settings
 
 ONLINE_INDEX = "online-by-activity"
 SESSIONS_BY_CUSTOMER_INDEX = "sessions-by-customer"
-GRID_PARTITION = "CUSTOMERS"  # every profile in the grid indexes (admin grid reads; writes are rare)
 
 
 def _region() -> str:
