@@ -5,55 +5,14 @@ from __future__ import annotations
 import pytest
 from shopadmin.errors import InvalidRequest
 from shopadmin.logic.online_list import OnlineListRequest, list_online, summarize
-from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 
+from tests.fakes import MemoryIndex
 from tests.support import BASE_MS
 
 MIN = 60_000
 
 
-class MemoryIndex:
-    """Sorted partitions; counts rows read so tests can check cost, not time."""
-
-    def __init__(self, shard_count: int = 4):
-        self.shard_count = shard_count
-        self.partitions: dict[str, list[PresenceState]] = {}
-        self.rows_read = 0
-        self.queries = 0
-
-    def put(self, state: PresenceState) -> None:
-        if not state.visible:
-            return
-        part = online_partition(state.website_id, shard_of(state.session_id, self.shard_count))
-        self.partitions.setdefault(part, []).append(state)
-
-    def query_online(self, query: OnlineQuery):
-        self.queries += 1
-        rows = self.partitions.get(query.partition, [])
-        keyed = sorted((online_sort_key(s.last_activity, s.session_id), s) for s in rows)
-        keyed = [(k, s) for k, s in keyed if k >= query.lower_sk]
-        if query.resume_sk is not None:
-            keyed = [(k, s) for k, s in keyed if (k > query.resume_sk if query.ascending else k < query.resume_sk)]
-        if not query.ascending:
-            keyed.reverse()
-        found = []
-        for key, state in keyed:
-            self.rows_read += 1
-            if query.customer_only is not None and (state.customer_id is not None) != query.customer_only:
-                continue
-            if query.q and not any((v or "").lower().startswith(query.q.lower()) for v in
-                                   (state.customer.email, state.customer.first_name, state.customer.last_name)):
-                continue
-            found.append(state)
-            if len(found) == query.limit:
-                return found, key
-        return found, None
-
-    def count_online(self, partition, lower_sk):
-        rows = [s for s in self.partitions.get(partition, [])
-                if online_sort_key(s.last_activity, s.session_id) >= lower_sk]
-        return len(rows), sum(1 for s in rows if s.customer_id)
 
 
 def session(i: int, *, age_min: float = 1, customer: bool = False, website: str = "base", last: str = "Zed",

@@ -5,17 +5,8 @@ from __future__ import annotations
 from shopadmin.logic.storefront import session_status, take_events
 from shopadmin.models.presence import PresenceState
 
+from tests.fakes import FakeQueue
 from tests.support import BASE_MS, storefront_event
-
-
-class FakeQueue:
-    def __init__(self, fail_ids=()):
-        self.sent: list[tuple[str, str]] = []
-        self.fail_ids = set(fail_ids)
-
-    def send(self, messages):
-        self.sent.extend(m for m in messages if m[0] not in self.fail_ids)
-        return {m[0] for m in messages} & self.fail_ids
 
 
 def test_results_in_request_order_and_only_valid_events_enqueued():
