@@ -52,8 +52,10 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y chromium chromium-driver
 
-## test: every layer; pytest's exit code is kept (5 = no tests collected fails the build)
+## test: lint first (any finding fails the build), then every layer; pytest's exit code is kept
+## (5 = no tests collected fails the build)
 test: $(STAMP) $(SAM_STAMP) $(CHROMIUM)
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -p no:cacheprovider tests
 
 test-unit: $(STAMP)
@@ -72,7 +74,10 @@ test-browser: $(STAMP) $(CHROMIUM)
 openapi: $(STAMP)
 	PYTHONPATH=layers/shared/python $(PY) -m shopadmin.api.openapi > docs/openapi.json
 
+## lint: ruff (pyproject.toml), mypy (strict on shopadmin and the handlers) and cfn-lint; fails on any finding
 lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 
 ## bench: benchmarks that print ratios measured side by side (make test runs each once at tiny sizes: tests/bench)

@@ -9,34 +9,15 @@ import json
 import os
 import platform
 import statistics
-import sys
 import threading
 import time
 import uuid
-import warnings
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "layers" / "shared" / "python", ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import boto3
+import botocore.client
 
-# Dummy credentials: a benchmark must never reach a real AWS account.
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "POWERTOOLS_SERVICE_NAME": "shop-admin", "POWERTOOLS_METRICS_NAMESPACE": "ShopAdminBench",
-    "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_DEV": "false",
-})
-os.environ.pop("AWS_ENDPOINT_URL", None)
-# The list handlers publish no metric of their own; Powertools warns about that on every call.
-warnings.filterwarnings("ignore", message="No application metrics to publish")
-
-import boto3  # noqa: E402
-import botocore.client  # noqa: E402
-
-from local import template  # noqa: E402
+from local import template
 
 
 class LambdaContext:
@@ -192,7 +173,8 @@ def median(values) -> float:
 
 
 def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
+    return (f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+            f"{platform.machine()}")
 
 
 __all__ = ["LambdaContext", "DynamoRecorder", "create_stack", "http_get", "load_function", "machine", "median",

@@ -18,27 +18,19 @@ Run: .venv/bin/python -m bench.ingest_batch [--repeat N]
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import copy
+import datetime as dt
+import json
+import time
+from collections import Counter, defaultdict, deque
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "layers" / "shared" / "python", ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import boto3
+import botocore
+from botocore.config import Config
+from moto import mock_aws
 
-import argparse  # noqa: E402
-import copy  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict, deque  # noqa: E402
-
-import boto3  # noqa: E402
-import botocore  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+from bench._support import (
     DynamoRecorder,
     LambdaContext,
     create_stack,
@@ -69,7 +61,8 @@ def batch(token: str, now_ms: int) -> list[dict]:
         session = f"v-{token}-{s}"
         start = now_ms - 90_000 + s * 10
 
-        def event(k: int, type_: str, customer: str | None = None, data: dict | None = None) -> dict:
+        def event(k: int, type_: str, customer: str | None = None, data: dict | None = None, *,
+                  s: int = s, start: int = start, session: str = session) -> dict:
             return {"event_id": f"e-{token}-{s}-{k}", "type": type_, "occurred_at": iso(start + k * 1000),
                     "session_id": session, "website_id": "base", "customer_id": customer,
                     "url": f"https://shop.example.com/{type_}", "data": data or {}}
@@ -174,7 +167,7 @@ def main() -> None:
             calls.update(recorder.counts)
             replay = [(botocore.xform_name(op), copy.deepcopy(without_token(params))) for op, params in recorder.calls]
 
-            def run_replay() -> None:
+            def run_replay(replay: list[tuple[str, dict]] = replay) -> None:
                 for method, params in replay:
                     try:
                         getattr(client, method)(**params)
@@ -189,7 +182,7 @@ def main() -> None:
             for (op, params), response in zip(recorder.calls, recorder.responses, strict=False):
                 answers[call_key(op, params)].append(response)
 
-            def answer(op: str, params: dict):
+            def answer(op: str, params: dict, answers: dict[str, deque] = answers):
                 queue = answers.get(call_key(op, params))
                 if not queue:
                     raise RuntimeError(f"{op} was not in the recording")
@@ -208,8 +201,10 @@ def main() -> None:
     print(f"IngestFunction: one SQS batch of {SESSIONS * EVENTS_PER_SESSION} events "
           f"({SESSIONS} sessions x {EVENTS_PER_SESSION} state-changing events), moto, ONLINE_SHARD_COUNT={SHARDS}")
     print(f"  {args.repeat} repetitions, fresh session ids each; {machine()}")
-    print(f"  handler                         median {h:8.1f} ms   (min {min(handler_ms):.1f}, max {max(handler_ms):.1f})")
-    print(f"  same DynamoDB calls, raw boto3  median {r:8.1f} ms   (min {min(replay_ms):.1f}, max {max(replay_ms):.1f})")
+    print(f"  handler                         median {h:8.1f} ms   "
+          f"(min {min(handler_ms):.1f}, max {max(handler_ms):.1f})")
+    print(f"  same DynamoDB calls, raw boto3  median {r:8.1f} ms   "
+          f"(min {min(replay_ms):.1f}, max {max(replay_ms):.1f})")
     paired = median([a / b for a, b in zip(handler_ms, replay_ms, strict=False)])
     print(f"  ratio handler / raw calls       {h / r:8.2f}   (median of per-repetition ratios {paired:.2f})")
     print(f"  handler overhead over its I/O   {h - r:8.1f} ms per batch (difference of the medians)")

@@ -19,25 +19,17 @@ Run: .venv/bin/python -m bench.online_list
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import json
+import random
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "layers" / "shared" / "python", ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import boto3
+from moto import mock_aws
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from collections import defaultdict, deque  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+from bench._support import (
     DynamoRecorder,
     LambdaContext,
     create_stack,
@@ -135,7 +127,7 @@ def measure(handler, event: dict, recorder: DynamoRecorder, repeat: int, own_rep
         for (op, params), answer in recorded:
             answers[call_key(op, params)].append(answer)
 
-        def stub(op: str, params: dict):
+        def stub(op: str, params: dict, answers: dict[str, deque] = answers):
             queue = answers.get(call_key(op, params))
             if not queue:
                 raise RuntimeError(f"{op} was not in the recording")
@@ -197,17 +189,17 @@ def main() -> None:
         print(f"  {name:<42}{a:>12.1f}{unit:2}{b:>14.1f}{unit:2}{ratio}")
 
     for name in small:
-        s, l = small[name], large[name]
+        sm, lg = small[name], large[name]
         print(f"{name} (limit 50)" if name.startswith("list") else name)
-        row(f"latency, median of {len(l.latency_ms)} (moto)" if len(l.latency_ms) > 1 else "latency (moto)",
-            median(s.latency_ms), median(l.latency_ms), "ms")
-        if s.own_ms:
-            row(f"latency, replayed DynamoDB, median of {len(l.own_ms)}", median(s.own_ms), median(l.own_ms), "ms")
-        row("items read (sum of ScannedCount)", s.scanned, l.scanned)
-        row("items returned by DynamoDB (sum of Count)", s.returned, l.returned)
-        row("Query calls", s.queries, l.queries)
+        row(f"latency, median of {len(lg.latency_ms)} (moto)" if len(lg.latency_ms) > 1 else "latency (moto)",
+            median(sm.latency_ms), median(lg.latency_ms), "ms")
+        if sm.own_ms:
+            row(f"latency, replayed DynamoDB, median of {len(lg.own_ms)}", median(sm.own_ms), median(lg.own_ms), "ms")
+        row("items read (sum of ScannedCount)", sm.scanned, lg.scanned)
+        row("items returned by DynamoDB (sum of Count)", sm.returned, lg.returned)
+        row("Query calls", sm.queries, lg.queries)
         if name.startswith("list"):
-            row("rows on the page", s.rows, l.rows)
+            row("rows on the page", sm.rows, lg.rows)
     print("\nratio = large / small. 'replayed DynamoDB': every call answered from a recording of the same request")
     print("(the handler's own work). Default sort: items read and Query calls follow the page size (ratio ~1).")
     print("q= and the summary read the online window, so they grow with the sessions online. moto walks the")

@@ -63,7 +63,8 @@ class SqsPoller:
     def __init__(self, sqs_client, queue_url: str, queue_arn: str, invoke: Callable[[dict], Any], *,
                  batch_size: int = 10, batching_window_seconds: float = 0,
                  report_batch_item_failures: bool = False, retry_visibility_seconds: int = 1,
-                 idle_wait_seconds: int = IDLE_WAIT_SECONDS, region: str = template.LOCAL_REGION, name: str = "sqs-poller"):
+                 idle_wait_seconds: int = IDLE_WAIT_SECONDS, region: str = template.LOCAL_REGION,
+                 name: str = "sqs-poller"):
         self.sqs = sqs_client
         self.queue_url, self.queue_arn = queue_url, queue_arn
         self.invoke = invoke

@@ -14,6 +14,6 @@ os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "POWERTOOLS_METRICS_NAMESPACE": "ShopAdminTest", "POWERTOOLS_SERVICE_NAME": "shop-admin",
-    "POWERTOOLS_DEV": "false",
+    "POWERTOOLS_DEV": "false", "POWERTOOLS_TRACE_DISABLED": "true",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)

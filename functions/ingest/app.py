@@ -1,11 +1,18 @@
 """SQS batches of storefront events -> ingest_batch, with partial batch failure reporting."""
 
+from typing import Any
+
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from shopadmin import wiring
 from shopadmin.logic.ingest import BatchOutcome, IncomingMessage, ingest_batch
-from shopadmin.observability import logger, metrics
+from shopadmin.observability import logger, metrics, trace_handler
+from shopadmin.settings import require
+
+require()  # at cold start: a missing variable fails init, naming it
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -23,8 +30,9 @@ def record_metrics(outcome: BatchOutcome) -> None:
 
 
 @logger.inject_lambda_context
+@trace_handler
 @metrics.log_metrics
-def handler(event, context):
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event.get("Records", [])
     outcome = ingest_batch([IncomingMessage(r["messageId"], r["body"]) for r in records], wiring.ingest_context())
     record_metrics(outcome)

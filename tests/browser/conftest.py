@@ -1,6 +1,6 @@
 """Browser tests: the admin console (/console) in Debian's Chromium, driven by Playwright.
 
-One local stack for the session, started exactly as the e2e tests start it (tests/e2e/conftest.py's
+One local stack for the session, started exactly as the e2e tests start it (tests/e2e/stack.py's
 helpers), and one Chromium. `playwright install` cannot download browsers here: the Makefile's
 `test` target installs Debian's `chromium` when /usr/bin/chromium is missing. Every wait is
 bounded (Playwright's expect and actions time out after 10 s). Screenshots of each screen at
@@ -19,7 +19,7 @@ import pytest
 
 from local import template
 from local import token as dev_token
-from tests.e2e.conftest import ROOT, Api, Storefront, _start_stack, _stop
+from tests.e2e.stack import ROOT, Api, Storefront, start_stack, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -31,9 +31,9 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="session")
 def stack():
-    running = _start_stack()
+    running = start_stack()
     yield running
-    _stop(running.process)
+    stop(running.process)
 
 
 @pytest.fixture(scope="session")

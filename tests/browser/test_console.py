@@ -131,7 +131,8 @@ def test_quick_edit_in_the_grid_and_its_conflict(open_console, api, new_customer
     # someone else saves in between: the grid's version is stale -> 409, nothing changed, Reload row
     row.get_by_role("button", name="Quick edit").click()
     page.fill(f"{base}-taxvat", "FR-MINE")
-    other = api.request("PATCH", f"/customers/{customer['id']}", headers={"If-Match": '"2"'}, json={"taxvat": "FR-THEIRS"})
+    other = api.request("PATCH", f"/customers/{customer['id']}", headers={"If-Match": '"2"'},
+                        json={"taxvat": "FR-THEIRS"})
     assert other.status_code == 200, other.text
     row.get_by_role("button", name="Save").click()
     note = page.locator("tr.row-message")
@@ -168,7 +169,8 @@ def test_full_edit_conflict_then_reload_then_save(open_console, api, new_custome
 
     # a stale save: changed through the API after the page read version 1
     first_name.fill("Augusta")
-    other = api.request("PATCH", f"/customers/{customer['id']}", headers={"If-Match": '"1"'}, json={"taxvat": "GB-OTHER"})
+    other = api.request("PATCH", f"/customers/{customer['id']}", headers={"If-Match": '"1"'},
+                        json={"taxvat": "GB-OTHER"})
     assert other.status_code == 200, other.text
     page.click("#btn-save")
     alert = page.get_by_role("alert").filter(has_text="changed by someone else")
@@ -252,7 +254,8 @@ def test_narrow_screen_scrolls_the_grid_not_the_page(open_console, shoot):
     expect(page.locator("#online-grid tbody tr").first).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     page_width = page.evaluate("document.documentElement.scrollWidth")
-    grid_box = page.evaluate("(() => { const w = document.querySelector('.table-wrap'); return [w.clientWidth, w.scrollWidth]; })()")
+    grid_box = page.evaluate(
+        "(() => { const w = document.querySelector('.table-wrap'); return [w.clientWidth, w.scrollWidth]; })()")
     assert page_width <= 390, f"the page itself scrolls sideways ({page_width} px)"
     assert grid_box[1] > grid_box[0], "the grid scrolls inside its own box"
     shoot(page, "now-online-390px")
@@ -271,7 +274,8 @@ def test_without_a_token_the_page_asks_for_one_and_uses_the_pasted_one(open_cons
 
 def test_manage_cart_create_order_and_adjust_balances(open_console, api, new_customer, has_route, shoot):
     needed = [("PUT", "/customers/{customer_id}/cart/items/{sku}"), ("POST", "/customers/{customer_id}/orders"),
-              ("POST", "/customers/{customer_id}/store-credit/adjustments"), ("PUT", "/customers/{customer_id}/newsletter")]
+              ("POST", "/customers/{customer_id}/store-credit/adjustments"),
+              ("PUT", "/customers/{customer_id}/newsletter")]
     assert not [f"{m} {p}" for m, p in needed if not has_route(m, p)]
     customer = new_customer()
     page = open_console(f"#/customers/{customer['id']}")
@@ -348,7 +352,8 @@ def test_delete_customer_asks_first(open_console, api, new_customer, has_route):
 
 
 def test_login_as_with_consent_and_reset_password_report_the_apis_answer(open_console, new_customer, has_route):
-    for method, path in [("POST", "/customers/{customer_id}/login-as"), ("POST", "/customers/{customer_id}/password-reset")]:
+    for method, path in [("POST", "/customers/{customer_id}/login-as"),
+                         ("POST", "/customers/{customer_id}/password-reset")]:
         assert has_route(method, path), f"{method} {path}"
     customer = new_customer(allow_remote_assistance=True)
     page = open_console(f"#/customers/{customer['id']}")

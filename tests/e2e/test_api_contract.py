@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from local import token as dev_token
-from tests.e2e.conftest import _start_stack, _stop
+from tests.e2e.stack import start_stack, stop
 
 EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "20")
 
@@ -26,9 +26,9 @@ EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "20")
 @pytest.fixture(scope="module")
 def own_stack():
     """A stack of its own: the fuzzer saves config, deletes and signs out customers at random."""
-    stack = _start_stack()
+    stack = start_stack()
     yield stack
-    _stop(stack.process)
+    stop(stack.process)
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(own_stack):

@@ -135,6 +135,7 @@ def test_shared_layer_artifact_holds_the_shopadmin_package(build_dir):
 def test_dependencies_layer_holds_powertools_and_arm64_pydantic_core(build_dir):
     python = artifact(build_dir, "DependenciesLayer") / "python"
     assert (python / "aws_lambda_powertools" / "__init__.py").is_file()
+    assert (python / "aws_xray_sdk" / "__init__.py").is_file()  # the [tracer] extra: Tracer on every handler
 
     # the wheel pip picked was an aarch64 one for CPython 3.13 ...
     wheels = list(python.glob("pydantic_core-*.dist-info/WHEEL"))

@@ -112,7 +112,7 @@ def test_cfn_lint_with_serverless_rules_reports_nothing():
 
 def test_cfn_lint_serverless_rules_are_loaded():
     """The lint above is only worth something if -a really loads the serverless rules."""
-    import cfn_lint_serverless  # noqa: F401
+    import cfn_lint_serverless  # noqa: F401 - pinned in requirements-dev.txt: missing must fail, not skip
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run([str(cfn_lint), "--list-rules", "-a", "cfn_lint_serverless.rules"],
                             capture_output=True, text=True, timeout=120)
@@ -491,7 +491,8 @@ def test_only_functions_with_the_idempotency_table_get_it(cfn):
     needed = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem"}
     erasers = {"CustomerDeletionFunction"}  # deletes a deleted customer's records, never reads or writes one
     for name, spec in functions(cfn).items():
-        grants = {action for action, target, _ in allowed(cfn, function_role(cfn, name)) if target == "IdempotencyTable"}
+        grants = {action for action, target, _ in allowed(cfn, function_role(cfn, name))
+                  if target == "IdempotencyTable"}
         if "IDEMPOTENCY_TABLE" in spec.environment:
             assert spec.environment["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, name
             assert grants == ({"dynamodb:deleteitem"} if name in erasers else needed), name

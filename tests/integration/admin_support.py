@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event
 
 ADMIN = "customers:read customers:write audit:read"
@@ -114,7 +113,3 @@ class BusCapture:
         self.drain()
         return [e["detail"] for e in self.seen if e["detail-type"] == detail_type]
 
-
-@pytest.fixture
-def bus(aws) -> BusCapture:
-    return BusCapture(aws["buses"]["StorefrontBus"])

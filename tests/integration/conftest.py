@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from contextlib import contextmanager
 
@@ -12,7 +11,8 @@ import pytest
 from moto import mock_aws
 
 from local import template
-from local.lambda_runtime import LambdaRuntime
+from tests.integration.admin_support import BusCapture
+from tests.integration.lambdas import RUNTIME
 from tests.support import FakeClock, register_websites, sqs_event
 
 
@@ -88,16 +88,6 @@ def clock(aws) -> FakeClock:
     return fake
 
 
-RUNTIME = LambdaRuntime(template.functions())
-
-
-def invoke_http(logical_id: str, event: dict) -> tuple[int, dict | None, dict]:
-    response = RUNTIME.invoke(logical_id, event)
-    body = response.get("body")
-    parsed = json.loads(body) if body else None
-    return response["statusCode"], parsed, response.get("headers", {})
-
-
 @pytest.fixture
 def ingest(aws, clock):
     """Run IngestFunction on SQS records with these bodies; returns, per record, whether it failed."""
@@ -148,3 +138,9 @@ def faults(monkeypatch):
     previous = retry.use_sleep(injected.our_sleeps.append)
     yield injected
     retry.use_sleep(previous)
+
+
+@pytest.fixture
+def bus(aws) -> BusCapture:
+    """The admin events (source shop-admin) sent to the template's bus, read back from a queue."""
+    return BusCapture(aws["buses"]["StorefrontBus"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from local import template
-from tests.integration.conftest import RUNTIME, invoke_http
+from tests.integration.lambdas import RUNTIME, invoke_http
 from tests.support import http_event
 
 PUBLIC = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/console")}  # the console page is HTML, not API

@@ -45,7 +45,8 @@ def test_update_and_remove(ingest, clock):
 def test_login_merges_the_unexpired_guest_cart_into_the_saved_cart(ingest, clock):
     t = clock.now_ms
     ingest([registered("v-old", "c-1", t - 5 * MIN, "a@example.com"),
-            storefront_event("cart_item_added", "v-old", t - 5 * MIN + 1, customer_id="c-1", data={"sku": "A", "qty": 1})])
+            storefront_event("cart_item_added", "v-old", t - 5 * MIN + 1, customer_id="c-1",
+                             data={"sku": "A", "qty": 1})])
     ingest([storefront_event("cart_item_added", "v-new", t, data={"sku": "A", "qty": 2}),
             storefront_event("cart_item_added", "v-new", t + 1, data={"sku": "B", "qty": 1})])
     login = storefront_event("customer_logged_in", "v-new", t + 2, customer_id="c-1")

@@ -18,7 +18,7 @@ import pytest
 from shopadmin.api.routes import console as console_route
 
 from local import template
-from tests.integration.conftest import RUNTIME
+from tests.integration.lambdas import RUNTIME
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 STATIC = template.ROOT / "functions" / "console" / "static"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.integration.conftest import RUNTIME, invoke_http
+from tests.integration.lambdas import RUNTIME, invoke_http
 from tests.support import http_event, registered, storefront_event
 
 ADMIN = "customers:read customers:write"

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from local import template
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, storefront_event
 
 MIN = 60_000

@@ -7,9 +7,9 @@ from collections import Counter
 
 import botocore.client
 import pytest
-from shopadmin.logic.money import to_cents
+from shopadmin.models.money import to_cents
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, storefront_event
 
 ALL = "customers:read customers:write audit:read"

@@ -12,10 +12,9 @@ from shopadmin.clock import to_iso
 from shopadmin.logic import credentials
 from shopadmin.logic.credentials import NotRedeemable
 
-from tests.integration.admin_support import (  # noqa: F401 - bus is a fixture
+from tests.integration.admin_support import (
     api,
     audit_entries,
-    bus,
     new_customer,
     online_rows,
     scan,

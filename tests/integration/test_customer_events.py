@@ -65,8 +65,10 @@ def test_independent_changes_apply_in_any_order_and_replays_change_nothing(inges
     t = clock.now_ms - 10 * MIN
     ingest([registered("v-1", "c-1", t, "ada@example.com")])
     events = [
-        storefront_event("order_placed", "v-1", t + 1000, customer_id="c-1", data={"order_id": "o-1", "total": "52.00"}),
-        storefront_event("order_placed", "v-1", t + 2000, customer_id="c-1", data={"order_id": "o-2", "total": "10.50"}),
+        storefront_event("order_placed", "v-1", t + 1000, customer_id="c-1",
+                         data={"order_id": "o-1", "total": "52.00"}),
+        storefront_event("order_placed", "v-1", t + 2000, customer_id="c-1",
+                         data={"order_id": "o-2", "total": "10.50"}),
         storefront_event("wishlist_item_added", "v-1", t + 4000, customer_id="c-1", data={"sku": "W2"}),
         storefront_event("review_submitted", "v-1", t + 6000, customer_id="c-1",
                          data={"sku": "MH01", "review_id": "r-1", "rating": 4}),

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, storefront_event
 
 MIN = 60_000
@@ -45,8 +45,10 @@ def test_create_returns_the_customer_with_defaults_and_etag(aws, clock):
 
 @pytest.mark.parametrize("body, field", [
     ({"first_name": "A", "last_name": "B", "website_id": "base"}, "email"),
-    ({"email": "x@example.com", "first_name": "A", "last_name": "B", "website_id": "base", "password": "x"}, "password"),
-    ({"email": "x@example.com", "first_name": "A", "last_name": "B", "website_id": "base", "gender": "robot"}, "gender"),
+    ({"email": "x@example.com", "first_name": "A", "last_name": "B", "website_id": "base", "password": "x"},
+     "password"),
+    ({"email": "x@example.com", "first_name": "A", "last_name": "B", "website_id": "base", "gender": "robot"},
+     "gender"),
     ({"email": "x@example.com", "first_name": "A", "last_name": "B", "website_id": "base", "dob": "3000-01-01"}, "dob"),
 ])
 def test_create_validation_names_the_field(aws, clock, body, field):
@@ -201,7 +203,8 @@ def test_reset_returns_exactly_the_last_saved_state(aws, clock):
 
 def test_email_change_moves_the_uniqueness_claim(aws, clock):
     customer, etag = new_customer("old@example.com")
-    assert api("PATCH", f"/customers/{customer['id']}", {"email": "new@example.com"}, headers={"if-match": etag})[0] == 200
+    patched = api("PATCH", f"/customers/{customer['id']}", {"email": "new@example.com"}, headers={"if-match": etag})
+    assert patched[0] == 200
     new_customer("old@example.com")  # released
     status, _, _ = api("POST", "/customers", {"email": "new@example.com", "first_name": "X", "last_name": "Y",
                                               "website_id": "base"})

@@ -3,7 +3,7 @@ the handlers must route any character a path parameter can decode to, and see it
 
 from __future__ import annotations
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event
 
 

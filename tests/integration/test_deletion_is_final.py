@@ -181,7 +181,7 @@ KINDS = ["customer_logged_in", "account_updated", "cart_item_added", "wishlist_i
 def test_property_any_interleaving_of_a_delete_with_events_leaves_nothing(aws, clock, ingest, kinds, sessions, cut):
     """The delete runs right before the `cut`-th DynamoDB request made while the events are ingested
     (or after them all): any point of any batch, including between a read and its conditional write."""
-    from tests.integration.conftest import RUNTIME  # noqa: F401 - the ingest fixture's runtime
+    from tests.integration.lambdas import RUNTIME  # noqa: F401 - the ingest fixture's runtime
 
     cid = new_customer(f"p-{uuid.uuid4().hex[:8]}@example.com", first=NAME["first"], last=NAME["last"], assist=False)
     names = {s: f"v-{cid[:8]}-{s}" for s in "abc"}

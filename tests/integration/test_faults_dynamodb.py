@@ -5,9 +5,8 @@ test sleeps. The numbers in the test names are the defects of issue 11.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import os
+from collections import Counter
 
 import boto3
 

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, registered, storefront_event
 
 MIN = 60_000
@@ -67,7 +67,8 @@ def test_handlers_check_the_scope_again(aws, clock):
 def test_list_filters_sort_limit_and_cursor(ingest, clock):
     t = clock.now_ms - 5 * MIN
     events = [registered(f"v-c{i}", f"c-{i}", t + i * 1000, f"user{i}@example.com", last=f"Name{i}") for i in range(3)]
-    events += [storefront_event("cart_item_added", f"v-v{i}", t + 10_000 + i * 1000, data={"sku": "A"}) for i in range(4)]
+    events += [storefront_event("cart_item_added", f"v-v{i}", t + 10_000 + i * 1000, data={"sku": "A"})
+               for i in range(4)]
     events.append(storefront_event("cart_item_added", "v-fr", t, website_id="fr", data={"sku": "A"}))
     assert not any(ingest(events))
     everyone = get_list()["items"]
@@ -76,7 +77,8 @@ def test_list_filters_sort_limit_and_cursor(ingest, clock):
     assert {r["session_id"] for r in get_list(type="customer")["items"]} == {"v-c0", "v-c1", "v-c2"}
     assert [r["session_id"] for r in get_list(website_id="fr")["items"]] == ["v-fr"]
     assert [r["email"] for r in get_list(q="USER1")["items"]] == ["user1@example.com"]
-    assert [r["last_name"] for r in get_list(type="customer", sort="-last_name")["items"]] == ["Name2", "Name1", "Name0"]
+    by_last_name = get_list(type="customer", sort="-last_name")["items"]
+    assert [r["last_name"] for r in by_last_name] == ["Name2", "Name1", "Name0"]
     first = get_list(limit=3)
     second = get_list(limit=3, cursor=first["next_cursor"])
     third = get_list(limit=3, cursor=second["next_cursor"])
@@ -107,7 +109,8 @@ def test_list_reads_only_by_query(ingest, clock, dynamo_calls):
 def test_raised_interval_applies_at_read_time(ingest, clock):
     ingest([storefront_event("cart_item_added", "v-old", clock.now_ms - 20 * MIN, data={"sku": "A"})])
     assert get_list()["items"] == []
-    call("OnlineConfigFunction", "PUT", "/config/online-customers", "config:write", body={"online_minutes_interval": 30})
+    call("OnlineConfigFunction", "PUT", "/config/online-customers", "config:write",
+         body={"online_minutes_interval": 30})
     assert [r["session_id"] for r in get_list()["items"]] == ["v-old"]
     clock.advance(minutes=11)
     assert get_list()["items"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import eventbridge_envelope, http_event, registered, storefront_event
 
 MIN = 60_000

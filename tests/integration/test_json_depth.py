@@ -8,7 +8,7 @@ import re
 import pytest
 
 from local import template
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event
 
 OPENAPI = json.loads((template.ROOT / "docs" / "openapi.json").read_text())

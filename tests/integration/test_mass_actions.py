@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event
 
 ADMIN = "customers:read customers:write audit:read"

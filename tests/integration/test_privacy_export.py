@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
-from tests.integration.conftest import RUNTIME, invoke_http
+from tests.integration.lambdas import RUNTIME, invoke_http
 from tests.support import http_event, storefront_event
 
 ADMIN = "customers:read customers:write customers:assist audit:read customers:export"

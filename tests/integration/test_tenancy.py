@@ -12,7 +12,7 @@ import pytest
 
 from local import template
 from tests.integration.admin_support import api, online_rows, session_check
-from tests.integration.conftest import RUNTIME, invoke_http
+from tests.integration.lambdas import RUNTIME, invoke_http
 from tests.support import BASE_MS, http_event, registered, sqs_event, storefront_event
 
 MIN = 60_000

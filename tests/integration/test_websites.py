@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.admin_support import api
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, registered, storefront_event
 
 MIN = 60_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.integration.conftest import invoke_http
+from tests.integration.lambdas import invoke_http
 from tests.support import http_event, storefront_event
 
 ALL = "customers:read customers:write audit:read"

@@ -8,10 +8,11 @@ from shopadmin.errors import RateLimited, TooManyRequests, Unavailable
 from shopadmin.logic import credentials, customer_deletion
 from shopadmin.logic.online_window import is_online, is_signed_in
 from shopadmin.logic.presence import apply_events, assisted_login, forced_sign_out
-from shopadmin.models.credentials import CustomerFacts, DeletionJob
+from shopadmin.models.credentials import CustomerFacts
 from shopadmin.models.events import parse_event
 from shopadmin.models.presence import CustomerSnapshot
 
+from tests.fakes import FakeBus, FakeDeletion, NoSessions
 from tests.support import BASE_MS, storefront_event
 
 MIN = 60_000
@@ -109,14 +110,6 @@ class FakeStore:
         self.withdrawn.append(issued)
 
 
-class FakeBus:
-    def __init__(self, fail=False):
-        self.fail, self.sent = fail, []
-
-    def publish(self, detail_type, detail):
-        if self.fail:
-            raise RuntimeError("down")
-        self.sent.append((detail_type, detail))
 
 
 def test_a_second_reset_within_10_minutes_says_when_to_retry():
@@ -150,56 +143,8 @@ def test_redaction_keeps_field_names_and_drops_values():
     assert customer_deletion.redact_changes({}) == {}
 
 
-class FakeDeletion:
-    """A partition of `items` sks and an audit partition of `audits` sks, served in pages."""
-
-    def __init__(self, items, audits, job=None, profile=True):
-        self.items, self.audits, self._job, self.profile = items, audits, job, profile
-        self.pages = 0
-        self.finished = False
-
-    def job(self, customer_id):
-        return self._job
-
-    def claim_of(self, customer_id):
-        return "EMAIL#base#ada@example.com" if self.profile else False
-
-    def start(self, customer_id, claim_pk, actor, audit, now_ms):
-        self.profile = False
-        self._job = DeletionJob(customer_id, now_ms, actor, "partition")
-        return self._job
-
-    def _page(self, keys, after, limit):
-        self.pages += 1
-        rest = [k for k in keys if after is None or k > after][:limit]
-        return rest[-1] if len(rest) == limit else None
-
-    def clean_partition_page(self, customer_id, after_sk, limit):
-        return self._page(self.items, after_sk, limit)
-
-    def redact_audit_page(self, customer_id, after_sk, limit, redact):
-        return self._page(self.audits, after_sk, limit)
-
-    def session_refs(self, customer_id):
-        return []
-
-    def delete_guest_data(self, session_id):
-        return 0
-
-    def save_progress(self, customer_id, phase, cursor):
-        self._job = DeletionJob(customer_id, self._job.deleted_at, self._job.deleted_by, phase, cursor)
-
-    def finish(self, customer_id, now_ms):
-        self.finished = True
-        self._job = DeletionJob(customer_id, self._job.deleted_at, self._job.deleted_by, "done")
 
 
-class NoSessions:
-    def get(self, session_id):
-        return None
-
-    def save(self, state, interval_minutes):
-        return True
 
 
 def run_delete(store, bus, has_time):

@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 from shopadmin.errors import Busy, ChangeConflict, InvalidRequest, NotFound
 from shopadmin.logic import customer_commerce as commerce
-from shopadmin.logic.money import format_cents, line_total_cents, round_money, to_cents, total_cents
 from shopadmin.models.commerce import (
     CartItemSet,
     CartLineRecord,
@@ -17,6 +16,7 @@ from shopadmin.models.commerce import (
     RewardPointsAdjustment,
     StoreCreditAdjustment,
 )
+from shopadmin.models.money import format_cents, line_total_cents, round_money, to_cents, total_cents
 
 
 # ------------------------------------------------------------------ money

@@ -90,3 +90,22 @@ def test_config_blank_or_null_means_default(body, expected):
 def test_config_out_of_range_is_refused(body):
     with pytest.raises(ValidationError):
         OnlineCustomersConfigUpdate.model_validate(body)
+
+
+def test_date_of_birth_is_checked_against_the_injected_clock_not_the_system_date():
+    from datetime import UTC, datetime
+
+    from shopadmin import wiring
+    from shopadmin.clock import from_datetime
+    from shopadmin.models.customer import CustomerAccount
+
+    from tests.support import FakeClock
+
+    body = {"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "website_id": "base"}
+    wiring.use_clock(FakeClock(from_datetime(datetime(2040, 6, 1, 12, tzinfo=UTC))))
+    try:
+        assert str(CustomerAccount(**body, dob="2040-06-01").dob) == "2040-06-01"  # "today" is 2040-06-01
+        with pytest.raises(ValidationError, match="between 1900 and today"):
+            CustomerAccount(**body, dob="2040-06-02")
+    finally:
+        wiring.reset()

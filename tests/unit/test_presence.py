@@ -42,34 +42,39 @@ def test_a_cart_event_makes_a_visitor_row():
 
 
 def test_login_binds_the_customer_and_copies_the_profile():
-    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}), ev("customer_logged_in", BASE_MS + MIN, customer="c-1"))
+    row = fold(ev("cart_item_added", BASE_MS, data={"sku": "A"}),
+               ev("customer_logged_in", BASE_MS + MIN, customer="c-1"))
     assert row.type == "customer" and row.customer_id == "c-1"
     assert row.customer == ADA
     assert row.session_start == BASE_MS  # same session: the visitor's row became the customer's
 
 
 def test_logout_hides_the_row_at_once():
-    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + MIN, customer="c-1"))
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("customer_logged_out", BASE_MS + MIN, customer="c-1"))
     assert not row.visible
     assert not is_online(row, BASE_MS + 2 * MIN, INTERVAL)
     assert row.customer_id is None and row.customer == CustomerSnapshot()
 
 
 def test_activity_after_logout_shows_a_visitor_again():
-    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + MIN, customer="c-1"),
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("customer_logged_out", BASE_MS + MIN, customer="c-1"),
                ev("cart_item_added", BASE_MS + 2 * MIN, data={"sku": "A"}))
     assert row.visible and row.type == "visitor"
 
 
 def test_late_event_older_than_logout_does_not_bring_the_row_back():
-    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + 2 * MIN, customer="c-1"))
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("customer_logged_out", BASE_MS + 2 * MIN, customer="c-1"))
     late = apply_event(row, ev("cart_item_added", BASE_MS + MIN, data={"sku": "A"}), INTERVAL, PROFILES)
     assert not late.visible and late.last_activity == BASE_MS + 2 * MIN
 
 
 def test_session_older_than_interval_has_ended_and_shows_as_visitor():
     row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
-    later = apply_event(row, ev("cart_item_added", BASE_MS + 16 * MIN, customer="c-1", data={"sku": "A"}), INTERVAL, PROFILES)
+    later = apply_event(row, ev("cart_item_added", BASE_MS + 16 * MIN, customer="c-1", data={"sku": "A"}),
+                        INTERVAL, PROFILES)
     assert later.type == "visitor" and later.customer_id is None and later.customer == CustomerSnapshot()
     assert later.session_start == BASE_MS + 16 * MIN  # a new visit
     relogged = apply_event(later, ev("customer_logged_in", BASE_MS + 17 * MIN, customer="c-1"), INTERVAL, PROFILES)
@@ -84,8 +89,10 @@ def test_activity_within_the_interval_keeps_the_customer_session():
 
 
 def test_late_event_never_moves_last_activity_backwards_or_overwrites_newer_fields():
-    row = fold(ev("cart_item_added", BASE_MS + 5 * MIN, data={"sku": "A"}, url="https://shop.example/new", website_id="fr"))
-    late = apply_event(row, ev("cart_item_added", BASE_MS, data={"sku": "B"}, url="https://shop.example/old"), INTERVAL, PROFILES)
+    row = fold(ev("cart_item_added", BASE_MS + 5 * MIN, data={"sku": "A"}, url="https://shop.example/new",
+                  website_id="fr"))
+    late = apply_event(row, ev("cart_item_added", BASE_MS, data={"sku": "B"}, url="https://shop.example/old"),
+                       INTERVAL, PROFILES)
     assert late.last_activity == BASE_MS + 5 * MIN
     assert late.last_url == "https://shop.example/new" and late.website_id == "fr"
     assert late.session_start == BASE_MS  # the visit began earlier than first seen
@@ -118,9 +125,11 @@ def test_events_with_equal_timestamps_all_apply():
 
 def test_account_update_refreshes_the_bound_customer_snapshot_only():
     row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
-    renamed = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-1", data={"last_name": "King"}), INTERVAL, PROFILES)
+    renamed = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-1", data={"last_name": "King"}),
+                          INTERVAL, PROFILES)
     assert renamed.customer.last_name == "King" and renamed.customer.first_name == "Ada"
-    other = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-2", data={"last_name": "X"}), INTERVAL, PROFILES)
+    other = apply_event(row, ev("account_updated", BASE_MS + MIN, customer="c-2", data={"last_name": "X"}),
+                        INTERVAL, PROFILES)
     assert other.customer == ADA
 
 

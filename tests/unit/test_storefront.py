@@ -5,19 +5,10 @@ from __future__ import annotations
 from shopadmin.logic.storefront import session_status, take_events
 from shopadmin.models.presence import PresenceState
 
+from tests.fakes import FakeQueue
 from tests.support import BASE_MS, storefront_event
 
 KNOWN = {"base", "fr"}  # the registered websites
-
-
-class FakeQueue:
-    def __init__(self, fail_ids=()):
-        self.sent: list[tuple[str, str]] = []
-        self.fail_ids = set(fail_ids)
-
-    def send(self, messages):
-        self.sent.extend(m for m in messages if m[0] not in self.fail_ids)
-        return {m[0] for m in messages} & self.fail_ids
 
 
 def test_results_in_request_order_and_only_valid_events_enqueued():
@@ -27,7 +18,8 @@ def test_results_in_request_order_and_only_valid_events_enqueued():
     queue = FakeQueue()
     results = take_events([good1, bad, 42, good2], queue, BASE_MS, None, KNOWN.__contains__)
     assert [(r.event_id, r.status) for r in results] == [
-        (good1["event_id"], "accepted"), (bad["event_id"], "rejected"), (None, "rejected"), (good2["event_id"], "accepted")]
+        (good1["event_id"], "accepted"), (bad["event_id"], "rejected"), (None, "rejected"),
+        (good2["event_id"], "accepted")]
     assert "data.qty" in results[1].reason
     assert len(queue.sent) == 2
 
@@ -60,7 +52,9 @@ def test_events_of_an_unknown_website_are_rejected_and_never_enqueued():
 
 def test_session_status():
     signed = PresenceState("v-1", "base", BASE_MS, BASE_MS, customer_id="c-1")
-    assert session_status("v-1", signed, BASE_MS, 15, None) == {"session_id": "v-1", "signed_in": True, "customer_id": "c-1"}
+    assert session_status("v-1", signed, BASE_MS, 15, None) == {"session_id": "v-1", "signed_in": True,
+                                                                 "customer_id": "c-1"}
     assert session_status("v-1", signed, BASE_MS + 16 * 60_000, 15, None)["signed_in"] is False
-    assert session_status("v-1", signed, BASE_MS, 15, "fr") == {"session_id": "v-1", "signed_in": False, "customer_id": None}
+    assert session_status("v-1", signed, BASE_MS, 15, "fr") == {"session_id": "v-1", "signed_in": False,
+                                                                 "customer_id": None}
     assert session_status("v-9", None, BASE_MS, 15, None)["signed_in"] is False

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 Clock = Callable[[], int]
 """Returns the current time in epoch milliseconds."""
@@ -18,6 +19,29 @@ def system_clock() -> int:
     return time.time_ns() // 1_000_000
 
 
+_current: list[Clock] = [system_clock]  # the injected clock (wiring.use_clock; tests pass a fake one)
+
+
+def now_ms() -> int:
+    """Current epoch ms from the injected clock: every time rule reads this, never the system clock."""
+    return _current[0]()
+
+
+def use_clock(clock: Clock) -> None:
+    _current[0] = clock
+
+
+def today() -> date:
+    """Today's date (UTC) by the injected clock."""
+    return datetime.fromtimestamp(now_ms() / 1000, tz=UTC).date()
+
+
+@overload
+def to_iso(epoch_ms: int) -> str: ...
+@overload
+def to_iso(epoch_ms: None) -> None: ...
+@overload
+def to_iso(epoch_ms: int | None) -> str | None: ...
 def to_iso(epoch_ms: int | None) -> str | None:
     """ISO-8601 UTC with millisecond precision, e.g. 2026-11-23T10:00:00.000Z."""
     if epoch_ms is None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+ErrorDetails = list[dict[str, Any]]
+"""[{"field": ..., "reason": ...}]: which input broke which rule, never its value."""
+
 
 class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: list | None = None):
+    def __init__(self, message: str, details: ErrorDetails | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or []
@@ -64,7 +69,7 @@ class TooManyRequests(DomainError):
 
     status, code = 429, "too_many_requests"
 
-    def __init__(self, message: str, retry_after_seconds: int, details: list | None = None):
+    def __init__(self, message: str, retry_after_seconds: int, details: ErrorDetails | None = None):
         super().__init__(message, details)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
 
@@ -88,6 +93,6 @@ class StorageBusy(DomainError):
 
     status, code = 503, "busy"
 
-    def __init__(self, message: str, retry_after_seconds: int = 1, details: list | None = None):
+    def __init__(self, message: str, retry_after_seconds: int = 1, details: ErrorDetails | None = None):
         super().__init__(message, details)
         self.retry_after_seconds = max(1, int(retry_after_seconds))

@@ -1,10 +1,14 @@
-"""Environment parsed once into one settings object, so a missing table fails at cold start."""
+"""Environment parsed once into one settings object, validated when a function's module loads.
+
+Each function's app.py calls `require(...)` at import with the variables that function needs, so a
+misconfigured function fails at init (cold start) with the variable's name, never mid-request.
+"""
 
 from __future__ import annotations
 
 import functools
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +31,31 @@ class Settings(BaseSettings):
     config_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 
 
+class MisconfiguredFunction(RuntimeError):
+    """The function's environment lacks a variable it needs (or holds an invalid one); names only, no values."""
+
+
 @functools.lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # values come from the environment
+    return Settings()
+
+
+def require(*variables: str) -> Settings:
+    """The settings, after checking them at a function's cold start.
+
+    Every variable Settings always needs (the tables) must be valid, and so must each of `variables`
+    (environment variable names, e.g. "EVENTS_QUEUE_URL") that are optional for other functions.
+    Raises MisconfiguredFunction naming every missing or invalid variable.
+    """
+    unknown = [name for name in variables if name.lower() not in Settings.model_fields]
+    if unknown:
+        raise ValueError(f"not a setting: {', '.join(unknown)}")
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        invalid = sorted({str(problem["loc"][0]).upper() for problem in error.errors() if problem["loc"]})
+        raise MisconfiguredFunction(f"environment variables missing or invalid: {', '.join(invalid)}") from None
+    missing = [name for name in variables if not getattr(settings, name.lower())]
+    if missing:
+        raise MisconfiguredFunction(f"environment variables not set: {', '.join(missing)}")
+    return settings

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
 from shopadmin.errors import DomainError, Forbidden, InvalidRequest, NotFound
 
 
@@ -26,7 +29,7 @@ class Caller:
     website_id: str | None  # set for storefront tokens bound to one website
 
 
-def _scopes(claims: dict, listed: list[str] | None) -> frozenset[str]:
+def _scopes(claims: dict[str, Any], listed: list[str] | None) -> frozenset[str]:
     if listed:
         return frozenset(listed)
     raw = claims.get("scope") or claims.get("scp") or ""
@@ -35,9 +38,12 @@ def _scopes(claims: dict, listed: list[str] | None) -> frozenset[str]:
     return frozenset(str(raw).replace(",", " ").split())
 
 
-def require_scope(app, scope: str) -> Caller:
+def require_scope(app: BaseRouter, scope: str) -> Caller:
     """`app` is the resolver or a Router (both expose the current event)."""
-    authorizer = app.current_event.request_context.authorizer
+    event = app.current_event
+    if not isinstance(event, APIGatewayProxyEventV2):  # every route is behind the HTTP API's JWT authorizer
+        raise Unauthorized("A bearer token is required")
+    authorizer = event.request_context.authorizer
     claims = authorizer.jwt_claim or {}
     if not claims.get("sub"):
         raise Unauthorized("A bearer token is required")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -16,7 +15,7 @@ def csv_download(filename: str, text: str) -> Response[str]:
                              "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
-def csv_responses(description: str) -> dict[int, dict[str, Any]]:
+def csv_responses(description: str) -> dict[int, OpenAPIResponse]:
     """The OpenAPI 200 of an export route: a text/csv body whose first line is the header row."""
     return {200: {"description": description,
                   "content": {"text/csv": {"schema": {"type": "string"}}}}}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Union
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
@@ -15,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import BaseModel, Field, RootModel
 
 from shopadmin.dal.dynamo_errors import domain_error, error_code
-from shopadmin.errors import DomainError
+from shopadmin.errors import DomainError, ErrorDetails
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.observability import logger
 
@@ -41,7 +42,7 @@ class GatewayMessage(BaseModel):
     message: str
 
 
-class ErrorOrGatewayMessage(RootModel[Union[ErrorResponse, GatewayMessage]]):
+class ErrorOrGatewayMessage(RootModel[ErrorResponse | GatewayMessage]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
 
 
@@ -61,19 +62,29 @@ def parse_json_body(text: str) -> Any:
     return json.loads(text)
 
 
-def error_response(status: int, code: str, message: str, details: list | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def error_response(status: int, code: str, message: str, details: ErrorDetails | None = None,
+                   headers: dict[str, str] | None = None) -> Response[str]:
     body = {"error": {"code": code, "message": message, "details": details or []}}
     return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
 
 
-def _field(location) -> str:
+def _field(location: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in location)
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
-    @app.exception_handler(RequestValidationError)
-    def _validation(error: RequestValidationError) -> Response:
+    def handles(exc_class: type[Exception]) -> Callable[[Handler], Handler]:
+        """app.exception_handler, typed (Powertools' own decorator is not annotated)."""
+        def register(handler: Handler) -> Handler:
+            app.exception_handler(exc_class)(handler)
+            return handler
+        return register
+
+    @handles(RequestValidationError)
+    def _validation(error: RequestValidationError) -> Response[str]:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "invalid_json", "The request body is not valid JSON",
@@ -81,12 +92,12 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         details = [{"field": _field(p.get("loc", ())), "reason": p.get("msg", "invalid")} for p in problems]
         return error_response(422, "validation_error", "The request does not match the schema", details)
 
-    def _unsupported_media_type() -> Response:
+    def _unsupported_media_type() -> Response[str]:
         return error_response(415, "unsupported_media_type", "Send the body as application/json",
                               [{"field": "header.content-type", "reason": "must be application/json"}])
 
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _media_type(_: RequestUnsupportedContentType) -> Response:
+    @handles(RequestUnsupportedContentType)
+    def _media_type(_: RequestUnsupportedContentType) -> Response[str]:
         return _unsupported_media_type()
 
     def _sent_json() -> bool:
@@ -94,23 +105,23 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         media = content_type.split(";")[0].strip().lower()
         return media in ("", "application/json") or media.endswith("+json")
 
-    @app.exception_handler(UnicodeDecodeError)
-    def _not_utf8(_: UnicodeDecodeError) -> Response:
+    @handles(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response[str]:
         return error_response(400, "invalid_json", "The request body is not UTF-8 JSON",
                               [{"field": "body", "reason": "not UTF-8"}])
 
-    @app.exception_handler(DomainError)
-    def _domain(error: DomainError) -> Response:
+    @handles(DomainError)
+    def _domain(error: DomainError) -> Response[str]:
         retry_after = getattr(error, "retry_after_seconds", None)  # TooManyRequests
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return error_response(error.status, error.code, error.message, error.details, headers)
 
     @app.not_found
-    def _not_found(_: NotFoundError) -> Response:
+    def _not_found(_: NotFoundError) -> Response[str]:
         return error_response(404, "not_found", "No such route")
 
-    @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    @handles(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
         if isinstance(error, ValueError) and not _sent_json():
             # Powertools parses form and multipart bodies before our code runs (and raises
             # ValueError on a multipart body without a boundary); this API only takes JSON.

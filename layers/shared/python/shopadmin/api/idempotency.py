@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -32,6 +33,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from pydantic import BaseModel
 
 from shopadmin import wiring
@@ -47,7 +49,7 @@ IdempotencyKey = Annotated[str | None, Header(
                 "nothing again; the same key with another body gets 422. Kept 24 hours.")]
 
 
-def _replayed(response: Any, _record) -> Any:
+def _replayed(response: Any, idempotent_data: DataRecord) -> Any:
     return {**response, "replayed": True} if isinstance(response, dict) else response
 
 
@@ -60,22 +62,26 @@ CONFIG = IdempotencyConfig(
 )
 
 
-def _json(status: int, body: dict, replayed: bool) -> Response:
+def _json(status: int, body: dict[str, Any], replayed: bool) -> Response[Any]:
     # a dict body: the route's response model validates and serializes it, first run and replay alike
     headers = {REPLAYED_HEADER: "true"} if replayed else None
     return Response(status_code=status, content_type="application/json", body=body, headers=headers)
 
 
-def respond_once(router, key: str | None, *, route: str, customer_id: str, subject: str, body: BaseModel,
-                 action: Callable[[], tuple[int, BaseModel]]) -> Response:
-    """Run `action` (-> status, response model) once per Idempotency-Key; without a key, just run it."""
+def respond_once(router: Router, key: str | None, *, route: str, customer_id: str, subject: str, body: BaseModel,
+                 action: Callable[[], tuple[int, BaseModel]]) -> Response[Any]:
+    """Run `action` (-> status, response model) once per Idempotency-Key; without a key, just run it.
+
+    The response body is the model as a dict (first run and replay alike), which the route's declared
+    `Response[Model]` validates: hence `Response[Any]` here.
+    """
     if not key:
         status, result = action()
         return _json(status, result.model_dump(mode="json"), replayed=False)
 
     store = wiring.idempotency_store()
 
-    def perform(request: dict) -> dict:
+    def perform(request: dict[str, Any]) -> dict[str, Any]:
         # first: a record about a customer exists only with its reference under the customer. A
         # request about no single customer (customer_id "", the grid's mass actions) claims nothing:
         # its result holds ids and statuses only, no personal data, and expires with the record.
@@ -98,7 +104,8 @@ def respond_once(router, key: str | None, *, route: str, customer_id: str, subje
         outcome = once(request=request)
     except IdempotencyValidationError:
         raise InvalidRequest("This Idempotency-Key was used with a different request",
-                             [{"field": "header.idempotency-key", "reason": "already used with another body"}]) from None
+                             [{"field": "header.idempotency-key",
+                               "reason": "already used with another body"}]) from None
     except IdempotencyPersistenceLayerError as error:
         cause = getattr(error.__cause__, "response", None) or {}
         if cause.get("Error", {}).get("Code") != "ConditionalCheckFailedException":

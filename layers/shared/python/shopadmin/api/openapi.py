@@ -26,7 +26,7 @@ def create_docs_app() -> APIGatewayHttpResolver:
                        security_schemes=SECURITY_SCHEMES)
 
     @app.get("/openapi.json", include_in_schema=False)
-    def get_openapi():
+    def get_openapi() -> Response[str]:
         return Response(status_code=200, content_type="application/json", body=openapi_json(app))
 
     return app

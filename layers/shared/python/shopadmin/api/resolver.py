@@ -13,7 +13,8 @@ from urllib.parse import quote, unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from shopadmin.api.errors import (
     ErrorOrGatewayMessage,
@@ -24,7 +25,7 @@ from shopadmin.api.errors import (
 )
 
 SECURITY_SCHEME = "bearerJwt"
-SECURITY_SCHEMES = {
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
     SECURITY_SCHEME: HTTPBearer(
         bearerFormat="JWT",
         description="A JWT from the shop's identity provider; its `scope` claim must hold the route's scope. "
@@ -51,7 +52,7 @@ _GATEWAY_STATUSES = {413: GatewayMessage, 401: ErrorOrGatewayMessage, 403: Error
                      429: ErrorOrGatewayMessage}
 
 
-def error_responses(*statuses: int) -> dict:
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI responses for the errors a route can return (401/403/422 are always possible)."""
     # a route that reads a body (it can answer 400) can also answer 415
     wanted = sorted({401, 403, 413, 422, 429, *statuses} | ({415} if 400 in statuses else set()))
@@ -62,7 +63,7 @@ def error_responses(*statuses: int) -> dict:
     }
 
 
-NO_CONTENT = {204: {"description": "Done; no body", "content": {}}}
+NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no body", "content": {}}}
 
 
 def secured(scope: str) -> list[dict[str, list[str]]]:

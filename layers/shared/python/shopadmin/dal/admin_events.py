@@ -8,8 +8,14 @@ Nothing here logs the detail.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+from shopadmin.observability import traced
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
 
 SOURCE = "shop-admin"
 
@@ -18,12 +24,13 @@ class EventNotPublished(RuntimeError):
     """EventBridge refused the entry (its error code only: the detail may hold a secret)."""
 
 
+@traced
 class AdminEventBus:
-    def __init__(self, bus_name: str, client=None):
+    def __init__(self, bus_name: str, client: EventBridgeClient | None = None):
         self.bus_name = bus_name
         self._client = client or boto3.client("events")
 
-    def publish(self, detail_type: str, detail: dict) -> None:
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
         """One PutEvents entry; raises EventNotPublished when EventBridge did not take it."""
         response = self._client.put_events(Entries=[{
             "Source": SOURCE,

@@ -13,12 +13,14 @@ item: of two concurrent redeems exactly one gets it, the other finds nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item, append_audit_if_customer
-from shopadmin.dal.customer_store import customer_pk
+from shopadmin.dal.customer_accounts import _audit_item, append_audit_if_customer
 from shopadmin.dal.dynamo_errors import batch_writer, transact_write
+from shopadmin.dal.keys import PASSWORD_RESET_RATE_SK, PROFILE_SK, REF_PREFIX, customer_pk, ref_sk, secret_key
 from shopadmin.dal.tables import (
     CredentialRef,
     CustomersTableItem,
@@ -32,27 +34,19 @@ from shopadmin.errors import ChangeConflict, RateLimited
 from shopadmin.models.credentials import CustomerFacts, IssuedSecret
 from shopadmin.models.presence import CustomerSnapshot
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
 LOGIN_AS = "login-as"
 PASSWORD_RESET = "password-reset"
-_KEYS = {LOGIN_AS: ("LOGINAS#", "SECRET", LoginAsSecretItem), PASSWORD_RESET: ("RESET#", "TOKEN", PasswordResetItem)}
-REF_PREFIX = "SECRET#"
-PASSWORD_RESET_RATE_SK = "RATE#password-reset"
-
-
-def secret_key(kind: str, secret_hash: str) -> tuple[str, str]:
-    prefix, sk, _ = _KEYS[kind]
-    return prefix + secret_hash, sk
-
-
-def ref_sk(kind: str, secret_hash: str) -> str:
-    return f"{REF_PREFIX}{kind}#{secret_hash}"
+_MODELS: dict[str, type[LoginAsSecretItem] | type[PasswordResetItem]] = {
+    LOGIN_AS: LoginAsSecretItem, PASSWORD_RESET: PasswordResetItem}
 
 
 def _ttl(valid_until_ms: int) -> int:
     return valid_until_ms // 1000 + 1
 
 
+@traced
 class CredentialStore:
     # ------------------------------------------------------------ the customer
     def customer(self, customer_id: str) -> CustomerFacts | None:
@@ -74,7 +68,7 @@ class CredentialStore:
         try:
             with transact_write("login_as.issue") as transaction:
                 transaction.condition_check(ProfileItem, customer_pk(issued.customer_id), PROFILE_SK,
-                                            condition=ProfileItem.allow_remote_assistance == True)  # noqa: E712
+                                            condition=ProfileItem.allow_remote_assistance == True)  # noqa: E712 - a PynamoDB condition
                 self._add_secret(transaction, issued)
                 transaction.save(_audit_item(issued.customer_id, audit))
         except TransactWriteError as error:
@@ -115,15 +109,18 @@ class CredentialStore:
         audit_item = _audit_item(issued.customer_id, audit)
         with transact_write("password_reset.withdraw") as transaction:
             transaction.delete(PasswordResetItem(key_pk, key_sk))
-            transaction.delete(CredentialRef(customer_pk(issued.customer_id), ref_sk(PASSWORD_RESET, issued.secret_hash)))
+            transaction.delete(CredentialRef(customer_pk(issued.customer_id),
+                                             ref_sk(PASSWORD_RESET, issued.secret_hash)))
             transaction.delete(type(audit_item)(audit_item.pk, audit_item.sk))
             transaction.delete(RateLimitItem(customer_pk(issued.customer_id), PASSWORD_RESET_RATE_SK),
                                condition=RateLimitItem.last_at == issued.created_at)
 
     def _add_secret(self, transaction: TransactWrite, issued: IssuedSecret) -> None:
         key_pk, key_sk = secret_key(issued.kind, issued.secret_hash)
-        common = {"customer_id": issued.customer_id, "issued_by": issued.issued_by, "created_at": issued.created_at,
-                      "valid_until": issued.valid_until, "expires_at": _ttl(issued.valid_until)}
+        common: dict[str, Any] = {
+            "customer_id": issued.customer_id, "issued_by": issued.issued_by, "created_at": issued.created_at,
+            "valid_until": issued.valid_until, "expires_at": _ttl(issued.valid_until)}
+        item: LoginAsSecretItem | PasswordResetItem
         if issued.kind == LOGIN_AS:
             item = LoginAsSecretItem(key_pk, key_sk, website_id=issued.website_id, **common)
         else:
@@ -138,7 +135,7 @@ class CredentialStore:
         """Delete the secret if it exists, is unexpired (and, for login-as, belongs to `website_id`
         when given); returns what it held, or None — unknown, expired, used and wrong website alike."""
         key_pk, key_sk = secret_key(kind, secret_hash)
-        model = _KEYS[kind][2]
+        model = _MODELS[kind]
         condition = model.pk.exists() & (model.valid_until > now_ms)
         if website_id is not None and kind == LOGIN_AS:
             condition &= LoginAsSecretItem.website_id == website_id

@@ -11,11 +11,24 @@ import json
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 
-from shopadmin.dal.customer_store import customer_pk
 from shopadmin.dal.dynamo_errors import transact_write
-from shopadmin.dal.tables import (
+from shopadmin.dal.keys import (
+    ACTIVITY_SK,
+    CLAIM_SK,
+    DELETED_SK,
     GRID_PARTITION,
+    PROFILE_SK,
+    address_sk,
+    audit_pk,
+    audit_sk,
+    customer_pk,
+    email_claim_pk,
+    grid_key_text,
+    grid_keys,
+)
+from shopadmin.dal.tables import (
     ActivityItem,
     AddressItem,
     AuditItem,
@@ -38,44 +51,14 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import ChangeConflict, CustomerGone, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
+from shopadmin.observability import traced
 
-PROFILE_SK = "PROFILE"
-DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
-ACTIVITY_SK = "ACTIVITY"
-ADDRESS_PREFIX = "ADDRESS#"
-CLAIM_SK = "EMAIL"
 GRID_SORT_INDEXES = {"created_at": "grid-by-created", "email": "grid-by-email", "last_name": "grid-by-last-name",
                      "first_name": "grid-by-first-name"}
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "city", "region", "postcode", "country_id",
                   "telephone")
-
-
-def email_claim_pk(website_id: str, email: str) -> str:
-    return f"EMAIL#{website_id}#{email.strip().lower()}"
-
-
-def audit_pk(customer_id: str) -> str:
-    return f"AUDIT#{customer_id}"
-
-
-# An index sort key holds at most 1,024 bytes: 255 emoji (4 bytes each) in a name would pass the API's
-# 255-character rule and fail DynamoDB. Sorting and prefix search need only the first bytes.
-GRID_KEY_TEXT_BYTES = 400
-
-
-def grid_key_text(value: str | None) -> str:
-    """Lower-cased, cut to GRID_KEY_TEXT_BYTES of UTF-8 on a character boundary (keys and search prefixes)."""
-    return (value or "").lower().encode("utf-8")[:GRID_KEY_TEXT_BYTES].decode("utf-8", "ignore")
-
-
-def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None, last: str | None) -> dict:
-    def key(value: str | None) -> str:
-        return f"{grid_key_text(value)}#{customer_id}"
-
-    return {"grid_pk": GRID_PARTITION, "grid_created": f"{created_at:013d}#{customer_id}", "grid_email": key(email),
-            "grid_first_name": key(first), "grid_last_name": key(last)}
 
 
 def profile_from_item(item: ProfileItem) -> AccountRecord:
@@ -94,6 +77,7 @@ def address_from_item(item: AddressItem) -> dict[str, Any]:
     return {name: (list(getattr(item, name)) if name == "street" else getattr(item, name)) for name in ADDRESS_FIELDS}
 
 
+@traced
 class CustomerAccounts:
     # ------------------------------------------------------------ reads
     def load_collection(self, customer_id: str, consistent: bool = True) -> CustomerCollection | None:
@@ -129,13 +113,14 @@ class CustomerAccounts:
             "last_name": (ProfileItem.grid_by_last_name, ProfileItem.grid_last_name),
             "first_name": (ProfileItem.grid_by_first_name, ProfileItem.grid_first_name),
         }[sort_field]
+        key_condition: Condition | None
         if prefix is not None:
             key_condition = attribute.startswith(grid_key_text(prefix))
         elif start_after is not None:
             key_condition = attribute < start_after if descending else attribute > start_after
         else:
             key_condition = None
-        condition = None
+        condition: Condition | None = None
         if website_id is not None:
             condition = ProfileItem.website_id == website_id
         if group_id is not None:
@@ -195,10 +180,10 @@ class CustomerAccounts:
                 old_addresses = before.addresses if before else {}
                 for address_id, fields in after.addresses.items():
                     if old_addresses.get(address_id) != fields:
-                        transaction.save(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id,
+                        transaction.save(AddressItem(customer_pk(after.customer_id), address_sk(address_id),
                                                      address_id=address_id, **fields))
                 for address_id in old_addresses.keys() - after.addresses.keys():
-                    transaction.delete(AddressItem(customer_pk(after.customer_id), ADDRESS_PREFIX + address_id))
+                    transaction.delete(AddressItem(customer_pk(after.customer_id), address_sk(address_id)))
                 for audit in audits:
                     transaction.save(_audit_item(after.customer_id, audit))
         except TransactWriteError as error:
@@ -208,7 +193,7 @@ class CustomerAccounts:
             if failed:
                 raise ChangeConflict(after.customer_id) from None
             raise
-        return profile.version
+        return int(profile.version)
 
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
         append_audit_if_customer(customer_id, audit)
@@ -295,7 +280,7 @@ def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
             item.entry_id, int(item.at), int(item.delta), int(item.balance), item.reason, item.actor))
 
 
-def _int(value) -> int | None:
+def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
@@ -337,6 +322,6 @@ def _audit_changes_json(changes: dict[str, Any]) -> str:
 
 
 def _audit_item(customer_id: str, audit: AuditRecord) -> AuditItem:
-    return AuditItem(audit_pk(customer_id), f"{audit.at:013d}#{audit.entry_id}", entry_id=audit.entry_id,
+    return AuditItem(audit_pk(customer_id), audit_sk(audit.at, audit.entry_id), entry_id=audit.entry_id,
                      at=audit.at, actor=audit.actor, action=audit.action,
                      changes=_audit_changes_json(audit.changes))

@@ -12,14 +12,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from types import TracebackType
+from typing import Any, Literal
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.clock import to_iso
-from shopadmin.dal.customer_accounts import PROFILE_SK, _audit_item
-from shopadmin.dal.customer_store import CART_PREFIX, WISH_PREFIX, customer_pk
+from shopadmin.dal.customer_accounts import _audit_item
 from shopadmin.dal.dynamo_errors import batch_get, transact_write
+from shopadmin.dal.keys import (
+    CART_PREFIX,
+    ORDER_PREFIX,
+    PROFILE_SK,
+    WISH_PREFIX,
+    balance_sk,
+    cart_sk,
+    customer_pk,
+    ledger_sk,
+    newsletter_sent_sk,
+    newsletter_sk,
+    order_sk,
+)
 from shopadmin.dal.tables import (
     BalanceItem,
     CartLine,
@@ -33,32 +49,24 @@ from shopadmin.dal.tables import (
     failed_conditions,
 )
 from shopadmin.errors import ChangeConflict
-from shopadmin.models.commerce import CartLineRecord, LedgerRecord, NewsletterRecords, OrderRecord
+from shopadmin.models.commerce import (
+    CartLineRecord,
+    LedgerRecord,
+    NewsletterRecords,
+    NewsletterSubscription,
+    OrderRecord,
+)
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
-ORDER_PREFIX = "ORDER#"
-NEWSLETTER_PREFIX = "NEWSLETTER#"
-NEWSLETTER_SENT_PREFIX = "NEWSLETTER_SENT#"
 NEWSLETTERS_SENT_TAB = "newsletters_sent"
-
-
-def balance_sk(account: str) -> str:
-    return f"BALANCE#{account}"
-
-
-def ledger_sk(account: str, at_ms: int, entry_id: str) -> str:
-    return f"LEDGER#{account}#{at_ms:013d}#{entry_id}"
-
-
-def newsletter_sk(website_id: str) -> str:
-    return NEWSLETTER_PREFIX + website_id
 
 
 def _line(item: CartLine) -> CartLineRecord:
     return CartLineRecord(item.sku, int(item.qty), item.name, item.price)
 
 
-def _line_guard(before: CartLineRecord | None):
+def _line_guard(before: CartLineRecord | None) -> Condition:
     """The stored line is exactly the one read (or still absent)."""
     if before is None:
         return CartLine.sk.does_not_exist()
@@ -75,6 +83,7 @@ def _is_conflict(error: TransactWriteError) -> bool:
                for reason in getattr(error, "cancellation_reasons", None) or [])
 
 
+@traced
 class CustomerCommerce:
     # ------------------------------------------------------------ reads
     def customer_exists(self, customer_id: str) -> bool:
@@ -101,10 +110,10 @@ class CustomerCommerce:
         return [_line(item) for item in rows]
 
     def cart_line_state(self, customer_id: str, sku: str) -> tuple[bool, CartLineRecord | None]:
-        exists, item = self._profile_and(customer_id, CART_PREFIX + sku)
+        exists, item = self._profile_and(customer_id, cart_sk(sku))
         return exists, (_line(item) if isinstance(item, CartLine) else None)
 
-    def orders(self, customer_id: str) -> list[dict]:
+    def orders(self, customer_id: str) -> list[dict[str, Any]]:
         rows = OrderItem.query(customer_pk(customer_id), OrderItem.sk.startswith(ORDER_PREFIX), consistent_read=True)
         return [{"id": item.order_id, "status": item.status, "total": item.total, "created_at": int(item.created_at),
                  "placed_by": item.placed_by, "items": json.loads(item.items) if item.items else []}
@@ -114,9 +123,11 @@ class CustomerCommerce:
         exists, item = self._profile_and(customer_id, balance_sk(account))
         return exists, (int(item.balance) if isinstance(item, BalanceItem) else None)
 
-    def newsletter_state(self, customer_id: str, website_id: str) -> tuple[bool, NewsletterItem | None]:
+    def newsletter_state(self, customer_id: str, website_id: str) -> tuple[bool, NewsletterSubscription | None]:
         exists, item = self._profile_and(customer_id, newsletter_sk(website_id))
-        return exists, (item if isinstance(item, NewsletterItem) else None)
+        if not isinstance(item, NewsletterItem):
+            return exists, None
+        return exists, NewsletterSubscription(item.subscribed, int(item.changed_at))
 
     def wish_item_state(self, customer_id: str, sku: str) -> tuple[bool, bool]:
         """(the customer exists, the product is in its wish list): one consistent BatchGetItem."""
@@ -139,14 +150,15 @@ class CustomerCommerce:
                         after: CartLineRecord | None, audit: AuditRecord, now_ms: int) -> None:
         """Set (after) or remove (after None) one line of the saved cart, guarded by `before`."""
         pk = customer_pk(customer_id)
-        line = CartLine(pk, CART_PREFIX + sku)
+        line = CartLine(pk, cart_sk(sku))
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
             if after is None:
                 transaction.delete(line, condition=_line_guard(before))
             else:
-                actions = [CartLine.qty.set(after.qty), CartLine.kind.set(CartLine), CartLine.sku.set(sku),
-                           CartLine.updated_at.set(now_ms), CartLine.expires_at.remove()]  # saved cart: no TTL
+                actions: list[Action] = [CartLine.qty.set(after.qty), CartLine.kind.set(CartLine),
+                                         CartLine.sku.set(sku), CartLine.updated_at.set(now_ms),
+                                         CartLine.expires_at.remove()]  # saved cart: no TTL
                 for attribute, value in ((CartLine.name, after.name), (CartLine.price, after.price)):
                     actions.append(attribute.remove() if value is None else attribute.set(value))
                 transaction.update(line, actions=actions, condition=_line_guard(before))
@@ -167,12 +179,12 @@ class CustomerCommerce:
         lines = [{"sku": line.sku, "qty": line.qty, "name": line.name, "price": line.price} for line in order.lines]
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
-            transaction.save(OrderItem(pk, ORDER_PREFIX + order.order_id, order_id=order.order_id, status=order.status,
+            transaction.save(OrderItem(pk, order_sk(order.order_id), order_id=order.order_id, status=order.status,
                                        total=order.total, created_at=order.created_at, items=json.dumps(lines),
                                        placed_by=order.placed_by),
                              condition=OrderItem.sk.does_not_exist())
             for line in consumed:
-                transaction.delete(CartLine(pk, CART_PREFIX + line.sku), condition=_line_guard(line))
+                transaction.delete(CartLine(pk, cart_sk(line.sku)), condition=_line_guard(line))
             for audit in audits:
                 transaction.save(_audit_item(customer_id, audit))
 
@@ -198,11 +210,12 @@ class CustomerCommerce:
                                         reason=entry.reason, actor=entry.actor))
             transaction.save(_audit_item(customer_id, audit))
 
-    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool, before: NewsletterItem | None,
-                       audit: AuditRecord, now_ms: int) -> None:
+    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool,
+                       before: NewsletterSubscription | None, audit: AuditRecord, now_ms: int) -> None:
         pk = customer_pk(customer_id)
         guard = (NewsletterItem.sk.does_not_exist() if before is None
-                 else (NewsletterItem.changed_at == before.changed_at) & (NewsletterItem.subscribed == before.subscribed))
+                 else (NewsletterItem.changed_at == before.changed_at)
+                 & (NewsletterItem.subscribed == before.subscribed))
         with self._transaction() as transaction:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
             transaction.save(NewsletterItem(pk, newsletter_sk(website_id), website_id=website_id, subscribed=subscribed,
@@ -217,11 +230,11 @@ class CustomerCommerce:
         pk = customer_pk(customer_id)
         with self._transaction() as transaction:  # nothing under a deleted customer (ChangeConflict then)
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
-            transaction.save(TabRecord(pk, f"{NEWSLETTER_SENT_PREFIX}{sent_at_ms:013d}#{queue_id}",
+            transaction.save(TabRecord(pk, newsletter_sent_sk(sent_at_ms, queue_id),
                                        tab=NEWSLETTERS_SENT_TAB, data=json.dumps(data, sort_keys=True)))
 
     # ------------------------------------------------------------ helpers
-    def _transaction(self):
+    def _transaction(self) -> _GuardedTransaction:
         return _GuardedTransaction()
 
 
@@ -232,11 +245,12 @@ class _GuardedTransaction:
         self._transaction = transact_write("commerce")
         return self._transaction.__enter__()
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if exc_type is not None:
             return False
         try:
-            self._transaction.__exit__(None, None, None)
+            self._transaction.__exit__(None, None, None)  # type: ignore[no-untyped-call]  # PynamoDB's own is untyped
         except TransactWriteError as error:
             if _is_conflict(error):
                 raise ChangeConflict("guarded item changed") from None

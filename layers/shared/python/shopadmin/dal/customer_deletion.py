@@ -16,12 +16,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 
-from shopadmin.dal.customer_accounts import DELETED_SK, PROFILE_SK, _audit_item, audit_pk, email_claim_pk
-from shopadmin.dal.customer_store import customer_pk, guest_pk
+from shopadmin.dal.customer_accounts import _audit_item
 from shopadmin.dal.dynamo_errors import batch_writer, transact_write
+from shopadmin.dal.keys import (
+    CLAIM_SK,
+    DELETED_SK,
+    PROFILE_SK,
+    audit_pk,
+    customer_pk,
+    deleted_orders_pk,
+    email_claim_pk,
+    guest_pk,
+)
 from shopadmin.dal.tables import (
     AuditItem,
     CredentialRef,
@@ -38,15 +49,10 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import ChangeConflict
 from shopadmin.models.credentials import DeletionJob
 from shopadmin.models.records import AuditRecord
+from shopadmin.observability import traced
 
-CLAIM_SK = "EMAIL"
 # The tombstone has no TTL: it holds no personal data, and it keeps the id deleted for good (events
 # and registrations naming it are dropped, whenever they come).
-
-
-def deleted_orders_pk(customer_id: str) -> str:
-    """Where a deleted customer's anonymized orders are kept (sk ORDER#<id>, as before)."""
-    return f"DELETED#{customer_id}"
 
 
 def _key(pk: str, sk: str) -> CustomersTableItem:
@@ -59,6 +65,7 @@ def _job(item: DeletionItem, customer_id: str) -> DeletionJob:
                        phase=item.phase, cursor=item.cursor)
 
 
+@traced
 class CustomerDeletionStore:
     # ------------------------------------------------------------ reads
     def job(self, customer_id: str) -> DeletionJob | None:
@@ -67,7 +74,7 @@ class CustomerDeletionStore:
         except DoesNotExist:
             return None
 
-    def claim_of(self, customer_id: str) -> str | None | bool:
+    def claim_of(self, customer_id: str) -> str | None | Literal[False]:
         """The pk of the customer's email claim; False when there is no profile."""
         try:
             item = ProfileItem.get(customer_pk(customer_id), PROFILE_SK, consistent_read=True,
@@ -91,7 +98,8 @@ class CustomerDeletionStore:
                 if claim_pk:
                     # only this customer's claim (another customer may hold the email by now)
                     transaction.delete(EmailClaim(claim_pk, CLAIM_SK),
-                                       condition=EmailClaim.pk.does_not_exist() | (EmailClaim.customer_id == customer_id))
+                                       condition=EmailClaim.pk.does_not_exist()
+                                       | (EmailClaim.customer_id == customer_id))
                 transaction.save(tombstone, condition=DeletionItem.pk.does_not_exist())
                 transaction.save(_audit_item(customer_id, audit))
         except TransactWriteError as error:
@@ -124,7 +132,7 @@ class CustomerDeletionStore:
         return items[-1].sk if len(items) == limit else None
 
     def redact_audit_page(self, customer_id: str, after_sk: str | None, limit: int,
-                          redact: Callable[[dict], dict]) -> str | None:
+                          redact: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None:
         condition = AuditItem.sk > after_sk if after_sk else None
         items = list(AuditItem.query(audit_pk(customer_id), range_key_condition=condition, limit=limit,
                                      consistent_read=True))
@@ -153,7 +161,8 @@ class CustomerDeletionStore:
 
     # ------------------------------------------------------------ progress
     def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None:
-        actions = [DeletionItem.phase.set(phase), DeletionItem.cursor.set(cursor) if cursor else DeletionItem.cursor.remove()]
+        actions: list[Action] = [DeletionItem.phase.set(phase),
+                   DeletionItem.cursor.set(cursor) if cursor else DeletionItem.cursor.remove()]
         DeletionItem(customer_pk(customer_id), DELETED_SK).update(actions=actions, condition=DeletionItem.pk.exists())
 
     def finish(self, customer_id: str, now_ms: int) -> None:

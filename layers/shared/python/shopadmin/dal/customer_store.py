@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
+from shopadmin.dal.keys import (
+    CART_PREFIX,
+    CONFIG_KEY,
+    DELETED_SK,
+    DRAFT_SK,
+    PROFILE_SK,
+    WEBSITES_PK,
+    cart_sk,
+    customer_pk,
+    event_marker_pk,
+    guest_pk,
+    newsletter_sk,
+    order_sk,
+    review_sk,
+    wish_sk,
+)
 from shopadmin.dal.tables import (
     CartLine,
     CheckoutDraft,
@@ -33,6 +50,7 @@ from shopadmin.models.collections import (
     CheckoutDraftSave,
     CollectionChange,
     NewsletterSet,
+    Operation,
     OrderPut,
     ReviewPut,
     WishlistAdd,
@@ -42,30 +60,17 @@ from shopadmin.models.events import EVENT_ID_RETENTION_MS
 from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot
 from shopadmin.models.website import Website
+from shopadmin.observability import traced
 
-CONFIG_KEY = ("CONFIG", "online-customers")
-WEBSITES_PK = "WEBSITES"
-PROFILE_SK = "PROFILE"
-CART_PREFIX = "CART#"
-WISH_PREFIX = "WISH#"
-DRAFT_SK = "CHECKOUT_DRAFT"
-DELETED_SK = "DELETED"  # tombstone of a deleted customer (dal/customer_deletion.py)
 # An event id is remembered this long (older events are refused at validation); SQS keeps a message 14 days.
 MARKER_TTL_SECONDS = EVENT_ID_RETENTION_MS // 1000
-
-
-def customer_pk(customer_id: str) -> str:
-    return f"CUSTOMER#{customer_id}"
-
-
-def guest_pk(session_id: str) -> str:
-    return f"GUEST#{session_id}"
 
 
 def owner_pk(owner: CartOwner) -> str:
     return customer_pk(owner.id) if owner.kind == "customer" else guest_pk(owner.id)
 
 
+@traced
 class CustomerStore:
     # ------------------------------------------------------------ config
     def load_online_config(self) -> OnlineCustomersConfig | None:
@@ -150,7 +155,7 @@ class CustomerStore:
         Returns False when the marker exists (the event was applied before: nothing changes).
         Raises ChangeConflict when a guarded line changed meanwhile.
         """
-        marker = EventMarker(f"EVENT#{change.event_id}", change.purpose,
+        marker = EventMarker(event_marker_pk(change.event_id), change.purpose,
                              expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
         customers = customers_of(change)
         try:
@@ -193,13 +198,13 @@ def customers_of(change: CollectionChange) -> list[str]:
     return found
 
 
-def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> None:
+def _add_operation(transaction: TransactWrite, operation: Operation, updated_at: int) -> None:
     if isinstance(operation, (CartLineAdd, CartLineSet)):
-        line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
+        line = CartLine(owner_pk(operation.owner), cart_sk(operation.sku))
         qty_action = (
             CartLine.qty.add(operation.qty) if isinstance(operation, CartLineAdd) else CartLine.qty.set(operation.qty)
         )
-        actions = [
+        actions: list[Action] = [
             qty_action,
             CartLine.kind.set(CartLine),
             CartLine.sku.set(operation.sku),
@@ -215,7 +220,7 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
             guard = CartLine.qty.does_not_exist() | (CartLine.qty <= operation.max_qty_before)
         transaction.update(line, actions=actions, condition=guard)
     elif isinstance(operation, CartLineRemove):
-        line = CartLine(owner_pk(operation.owner), CART_PREFIX + operation.sku)
+        line = CartLine(owner_pk(operation.owner), cart_sk(operation.sku))
         condition = None if operation.expected_qty is None else CartLine.qty == operation.expected_qty
         transaction.delete(line, condition=condition)
     elif isinstance(operation, CheckoutDraftSave):
@@ -227,21 +232,21 @@ def _add_operation(transaction: TransactWrite, operation, updated_at: int) -> No
                                         session_id=operation.session_id, bound_at=updated_at,
                                         expires_at=updated_at // 1000 + 30 * 24 * 3600))
     elif isinstance(operation, OrderPut):
-        transaction.save(OrderItem(customer_pk(operation.customer_id), f"ORDER#{operation.order_id}",
+        transaction.save(OrderItem(customer_pk(operation.customer_id), order_sk(operation.order_id),
                                    order_id=operation.order_id, status="placed", total=operation.total,
                                    created_at=operation.created_at, items=operation.items_json,
                                    placed_by=operation.placed_by))
     elif isinstance(operation, WishlistAdd):
-        transaction.save(WishItem(customer_pk(operation.customer_id), WISH_PREFIX + operation.sku, sku=operation.sku,
+        transaction.save(WishItem(customer_pk(operation.customer_id), wish_sk(operation.sku), sku=operation.sku,
                                   added_at=operation.added_at))
     elif isinstance(operation, WishlistRemove):
-        transaction.delete(WishItem(customer_pk(operation.customer_id), WISH_PREFIX + operation.sku))
+        transaction.delete(WishItem(customer_pk(operation.customer_id), wish_sk(operation.sku)))
     elif isinstance(operation, ReviewPut):
-        transaction.save(ReviewItem(customer_pk(operation.customer_id), f"REVIEW#{operation.review_id}",
+        transaction.save(ReviewItem(customer_pk(operation.customer_id), review_sk(operation.review_id),
                                     review_id=operation.review_id, sku=operation.sku, rating=operation.rating,
                                     status="pending", created_at=operation.created_at))
     elif isinstance(operation, NewsletterSet):
-        transaction.save(NewsletterItem(customer_pk(operation.customer_id), f"NEWSLETTER#{operation.website_id}",
+        transaction.save(NewsletterItem(customer_pk(operation.customer_id), newsletter_sk(operation.website_id),
                                         website_id=operation.website_id, subscribed=operation.subscribed,
                                         changed_at=operation.changed_at))
     else:  # pragma: no cover - a new operation type must be handled here

@@ -95,7 +95,7 @@ def cancellation_codes(error: BaseException) -> list[str]:
 
 
 def _is_connection_error(error: BaseException) -> bool:
-    from botocore.exceptions import ConnectionError as BotocoreConnectionError  # type: ignore[import-untyped]
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
     from botocore.exceptions import HTTPClientError
 
     return any(isinstance(link, (BotocoreConnectionError, HTTPClientError)) for link in _chain(error))

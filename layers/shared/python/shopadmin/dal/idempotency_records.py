@@ -18,8 +18,8 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from pynamodb.exceptions import TransactWriteError
 
-from shopadmin.dal.customer_store import PROFILE_SK, customer_pk
 from shopadmin.dal.dynamo_errors import transact_write
+from shopadmin.dal.keys import PROFILE_SK, customer_pk
 from shopadmin.dal.tables import IdempotencyRef, ProfileItem, failed_checks
 from shopadmin.errors import CustomerGone
 

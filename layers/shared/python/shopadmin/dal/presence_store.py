@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 
-from shopadmin.dal.customer_store import PROFILE_SK, customer_pk
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
+from shopadmin.dal.keys import PROFILE_SK, customer_pk
 from shopadmin.dal.tables import (
     ONLINE_INDEX,
     PresenceItem,
@@ -17,12 +18,14 @@ from shopadmin.errors import CustomerGone
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.observability import traced
 
 SESSION_PREFIX = "SESSION#"
 # A session reference outlives the longest unsaved-data lifetime (7 days) after the last binding.
 SESSION_REF_TTL_SECONDS = 30 * 24 * 3600
 
 
+@traced
 class PresenceStore:
     def __init__(self, shard_count: int):
         self.shard_count = shard_count
@@ -95,7 +98,7 @@ class PresenceStore:
         With filters, DynamoDB applies Limit before the filter, so this keeps reading pages of the
         partition until it has enough matches or the window is exhausted.
         """
-        condition = None
+        condition: Condition | None = None
         if query.customer_only is True:
             condition = PresenceItem.customer_id.exists()
         elif query.customer_only is False:
@@ -108,6 +111,7 @@ class PresenceStore:
                 | PresenceItem.search_last_name.startswith(needle)
             )
             condition = text if condition is None else condition & text
+        key_condition: Condition
         if query.ascending:
             start = query.lower_sk if query.resume_sk is None else max(query.lower_sk, query.resume_sk)
             key_condition = PresenceItem.online_sk >= start

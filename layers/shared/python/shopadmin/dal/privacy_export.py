@@ -16,8 +16,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from shopadmin.dal.customer_accounts import CLAIM_SK, audit_pk, email_claim_pk
-from shopadmin.dal.customer_store import customer_pk, guest_pk
+from shopadmin.dal.keys import CLAIM_SK, audit_pk, customer_pk, email_claim_pk, guest_pk
 from shopadmin.dal.tables import CustomersTableItem, EmailClaim, PresenceItem
 
 StoredItem = dict[str, Any]

@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -24,14 +25,13 @@ from shopadmin.settings import Settings
 
 ONLINE_INDEX = "online-by-activity"
 SESSIONS_BY_CUSTOMER_INDEX = "sessions-by-customer"
-GRID_PARTITION = "CUSTOMERS"  # every profile in the grid indexes (admin grid reads; writes are rare)
 
 
 def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-class OnlineByActivity(GlobalSecondaryIndex):
+class OnlineByActivity(GlobalSecondaryIndex["PresenceItem"]):
     """Sparse, write-sharded: only visible sessions carry online_pk = "<website>#<shard>"."""
 
     class Meta:
@@ -42,7 +42,7 @@ class OnlineByActivity(GlobalSecondaryIndex):
     online_sk = UnicodeAttribute(range_key=True)  # "<last_activity ms, 13 digits>#<session_id>"
 
 
-class SessionsByCustomer(GlobalSecondaryIndex):
+class SessionsByCustomer(GlobalSecondaryIndex["PresenceItem"]):
     """Keys only, keyed by the bound customer: written at login/logout only, not on every event."""
 
     class Meta:
@@ -120,7 +120,7 @@ class WebsiteItem(CustomersTableItem, discriminator="website"):
     updated_by = UnicodeAttribute()
 
 
-class GridByCreated(GlobalSecondaryIndex):
+class GridByCreated(GlobalSecondaryIndex["ProfileItem"]):
     class Meta:
         index_name = "grid-by-created"
         projection = AllProjection()
@@ -129,7 +129,7 @@ class GridByCreated(GlobalSecondaryIndex):
     grid_created = UnicodeAttribute(range_key=True)
 
 
-class GridByEmail(GlobalSecondaryIndex):
+class GridByEmail(GlobalSecondaryIndex["ProfileItem"]):
     class Meta:
         index_name = "grid-by-email"
         projection = AllProjection()
@@ -138,7 +138,7 @@ class GridByEmail(GlobalSecondaryIndex):
     grid_email = UnicodeAttribute(range_key=True)
 
 
-class GridByLastName(GlobalSecondaryIndex):
+class GridByLastName(GlobalSecondaryIndex["ProfileItem"]):
     class Meta:
         index_name = "grid-by-last-name"
         projection = AllProjection()
@@ -147,7 +147,7 @@ class GridByLastName(GlobalSecondaryIndex):
     grid_last_name = UnicodeAttribute(range_key=True)
 
 
-class GridByFirstName(GlobalSecondaryIndex):
+class GridByFirstName(GlobalSecondaryIndex["ProfileItem"]):
     class Meta:
         index_name = "grid-by-first-name"
         projection = AllProjection()
@@ -390,7 +390,7 @@ def transaction_connection() -> Connection:
     return _connections[region]
 
 
-def failed_conditions(error) -> list[str | None]:
+def failed_conditions(error: TransactWriteError) -> list[str | None]:
     """Partition keys of the items whose condition failed in a cancelled transaction.
 
     PynamoDB sends transaction items grouped by kind (checks, deletes, puts, updates), not in the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from shopadmin.models.records import AuditRecord
 
@@ -12,8 +12,12 @@ from shopadmin.models.records import AuditRecord
 SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "token", "token_hash"})
 
 
-def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict]:
-    changes = {}
+class AuditTrail(Protocol):
+    def audit_page(self, customer_id: str, before: str | None, limit: int) -> tuple[list[AuditRecord], str | None]: ...
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
     for name in sorted(set(before) | set(after)):
         if name in SECRET_FIELDS:
             continue
@@ -23,5 +27,5 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     return changes
 
 
-def audit_entry(actor: str, action: str, at_ms: int, changes: dict[str, dict] | None = None) -> AuditRecord:
+def audit_entry(actor: str, action: str, at_ms: int, changes: dict[str, dict[str, Any]] | None = None) -> AuditRecord:
     return AuditRecord(entry_id=uuid.uuid4().hex, at=at_ms, actor=actor, action=action, changes=changes or {})

@@ -13,14 +13,13 @@ T = TypeVar("T")
 class CachedValue(Generic[T]):
     def __init__(self, load: Callable[[], T], clock: Clock, ttl_seconds: float):
         self._load, self._clock, self._ttl_ms = load, clock, int(ttl_seconds * 1000)
-        self._value: T | None = None
-        self._read_at: int | None = None
+        self._entry: tuple[T, int] | None = None  # the value and when it was read (ms)
 
     def get(self) -> T:
         now = self._clock()
-        if self._read_at is None or not (0 <= now - self._read_at < self._ttl_ms):
-            self._value, self._read_at = self._load(), now
-        return self._value  # type: ignore[return-value]
+        if self._entry is None or not (0 <= now - self._entry[1] < self._ttl_ms):
+            self._entry = (self._load(), now)
+        return self._entry[0]
 
     def set(self, value: T) -> None:
-        self._value, self._read_at = value, self._clock()
+        self._entry = (value, self._clock())

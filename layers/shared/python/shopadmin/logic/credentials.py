@@ -17,7 +17,7 @@ import math
 import secrets
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import (
@@ -59,7 +59,7 @@ class NotRedeemable(NotFound):
 
     code = "secret_not_redeemable"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("This secret is unknown, expired or already used")
 
 
@@ -68,7 +68,8 @@ class CredentialsPort(Protocol):
     def issue_login_as(self, issued: IssuedSecret, audit: AuditRecord) -> None: ...
     def issue_password_reset(self, issued: IssuedSecret, audit: AuditRecord, allowed_if_last_before: int) -> None: ...
     def withdraw_password_reset(self, issued: IssuedSecret, audit: AuditRecord) -> None: ...
-    def consume(self, kind: str, secret_hash: str, now_ms: int, website_id: str | None = None) -> IssuedSecret | None: ...
+    def consume(self, kind: str, secret_hash: str, now_ms: int,
+                website_id: str | None = None) -> IssuedSecret | None: ...
     def revoke_all(self, customer_id: str, now_ms: int) -> int: ...
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None: ...
 
@@ -79,7 +80,7 @@ class PresencePort(Protocol):
 
 
 class EventBusPort(Protocol):
-    def publish(self, detail_type: str, detail: dict) -> None: ...
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None: ...
 
 
 def new_secret() -> str:
@@ -90,7 +91,7 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def publish_event(bus: EventBusPort, detail_type: str, detail: dict) -> None:
+def publish_event(bus: EventBusPort, detail_type: str, detail: dict[str, Any]) -> None:
     try:
         bus.publish(detail_type, detail)
     except Exception as error:  # noqa: BLE001 - the type only: the detail may hold a token
@@ -107,12 +108,14 @@ def start_login_as(customer_id: str, store: CredentialsPort, bus: EventBusPort, 
         raise NotFound("No such customer")
     if not facts.allow_remote_assistance:
         raise Forbidden("The customer has not allowed remote shopping assistance",
-                        [{"field": "customer.allow_remote_assistance", "reason": "must be true to log in as the customer"}])
+                        [{"field": "customer.allow_remote_assistance",
+                          "reason": "must be true to log in as the customer"}])
     secret = new_secret()
     issued = IssuedSecret(LOGIN_AS, secret_hash(secret), customer_id, facts.website_id, admin, now_ms,
                           now_ms + LOGIN_AS_VALID_MS)
     expires_at = to_iso(issued.valid_until)
-    audit = audit_entry(admin, "login_as.started", now_ms, {"login_as_expires_at": {"before": None, "after": expires_at}})
+    audit = audit_entry(admin, "login_as.started", now_ms,
+                        {"login_as_expires_at": {"before": None, "after": expires_at}})
     try:
         store.issue_login_as(issued, audit)
     except ChangeConflict:  # consent withdrawn or customer deleted since the read

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, Protocol, overload
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import (
@@ -43,13 +43,13 @@ from shopadmin.models.customer import (
     Review,
     WishlistItem,
 )
+from shopadmin.models.money import round_money
 from shopadmin.models.presence import PresenceState
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
 SNAPSHOT_FIELDS = ("first_name", "last_name", "email", "company")  # copied into Now Online rows
-CENT = Decimal("0.01")
 MAX_SEARCH_MATCHES = 500  # per searched index; `q` narrows the grid, it never walks the table
 
 
@@ -101,10 +101,6 @@ def to_address(address_id: str, fields: dict[str, Any], record: AccountRecord) -
                    default_shipping=record.default_shipping_id == address_id)
 
 
-def money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
 # ------------------------------------------------------------------ preconditions
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,12})"$')
 
@@ -131,7 +127,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
 def build_address_book(record: AccountRecord, incoming: list[AddressIn]) -> AccountRecord:
     """The address book replaced by `incoming`: known ids are edited, new ones added, the rest removed."""
     addresses: dict[str, dict[str, Any]] = {}
-    billing = shipping = None
+    billing: str | None = None
+    shipping: str | None = None
     for position, address in enumerate(incoming):
         if address.id is not None and address.id not in record.addresses:
             raise InvalidRequest("Unknown address", [{"field": f"body.addresses.{position}.id",
@@ -150,8 +147,8 @@ def build_address_book(record: AccountRecord, incoming: list[AddressIn]) -> Acco
     return replace(record, addresses=addresses, default_billing_id=billing, default_shipping_id=shipping)
 
 
-def address_changes(before: AccountRecord, after: AccountRecord) -> dict[str, dict]:
-    changes = {}
+def address_changes(before: AccountRecord, after: AccountRecord) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
     for address_id in sorted(before.addresses.keys() | after.addresses.keys()):
         old, new = before.addresses.get(address_id), after.addresses.get(address_id)
         if old != new:
@@ -240,10 +237,10 @@ def customer_profile(customer_id: str, accounts: AccountsPort, sessions: Session
         activity=Activity(online=bool(live), last_login_at=to_iso(collection.last_login_at),
                           last_logout_at=to_iso(collection.last_logout_at), sessions=[to_row(s) for s in live]),
         addresses=addresses,
-        default_billing=by_id.get(record.default_billing_id),
-        default_shipping=by_id.get(record.default_shipping_id),
-        order_stats=OrderStats(count=len(orders), lifetime_sales=money(lifetime),
-                               average_sale=money(lifetime / len(totals) if totals else Decimal("0"))),
+        default_billing=by_id.get(record.default_billing_id) if record.default_billing_id else None,
+        default_shipping=by_id.get(record.default_shipping_id) if record.default_shipping_id else None,
+        order_stats=OrderStats(count=len(orders), lifetime_sales=round_money(lifetime),
+                               average_sale=round_money(lifetime / len(totals) if totals else Decimal("0"))),
         orders=[Order(**{**o, "created_at": to_iso(o["created_at"])}) for o in orders],
         returns=collection.tabs.get("returns", []),
         cart=Cart(items=[CartItem(**line) for line in sorted(collection.cart, key=lambda line: line["sku"])]),
@@ -269,7 +266,7 @@ class GridRequest:
     limit: int = 50
     cursor: str | None = None
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         return {"list": "customers", "q": (self.q or "").lower(), "website_id": self.website_id,
                 "group_id": self.group_id, "sort": self.sort}
 
@@ -293,7 +290,7 @@ def list_customers(request: GridRequest, accounts: AccountsPort, *, cursor_key: 
         for record in records:
             found[record.customer_id] = record
 
-    def key(record: AccountRecord) -> list:
+    def key(record: AccountRecord) -> list[Any]:
         value = record.created_at if field == "created_at" else (record.fields.get(field) or "").lower()
         return [value, record.customer_id]
 
@@ -315,6 +312,12 @@ def to_audit_entry(record: AuditRecord) -> AuditEntry:
 ADDRESS_ATTEMPTS = 3
 
 
+@overload
+def change_address(customer_id: str, address_id: str | None, address: AddressIn, accounts: AccountsPort,
+                   actor: str, now_ms: int) -> tuple[Address, Customer]: ...
+@overload
+def change_address(customer_id: str, address_id: str, address: None, accounts: AccountsPort,
+                   actor: str, now_ms: int) -> tuple[None, Customer]: ...
 def change_address(customer_id: str, address_id: str | None, address: AddressIn | None, accounts: AccountsPort,
                    actor: str, now_ms: int) -> tuple[Address | None, Customer]:
     """Add (no id), replace (id + address) or delete (id, no address) one address atomically.
@@ -332,18 +335,21 @@ def change_address(customer_id: str, address_id: str | None, address: AddressIn 
         after = replace(before, addresses=dict(before.addresses))
         if address is None:
             del after.addresses[target]
-            for flag in ("default_billing_id", "default_shipping_id"):
-                if getattr(after, flag) == target:
-                    after = replace(after, **{flag: None})
+            if after.default_billing_id == target:
+                after = replace(after, default_billing_id=None)
+            if after.default_shipping_id == target:
+                after = replace(after, default_shipping_id=None)
         else:
             after.addresses[target] = address.model_dump(mode="json", exclude={"id", "default_billing",
                                                                                 "default_shipping"})
-            for flag, wanted in (("default_billing_id", address.default_billing),
-                                 ("default_shipping_id", address.default_shipping)):
-                if wanted:
-                    after = replace(after, **{flag: target})
-                elif getattr(after, flag) == target:
-                    after = replace(after, **{flag: None})
+            if address.default_billing:
+                after = replace(after, default_billing_id=target)
+            elif after.default_billing_id == target:
+                after = replace(after, default_billing_id=None)
+            if address.default_shipping:
+                after = replace(after, default_shipping_id=target)
+            elif after.default_shipping_id == target:
+                after = replace(after, default_shipping_id=None)
         changes = address_changes(before, after)
         if not changes:
             return (to_address(target, after.addresses[target], after) if address else None), to_customer(before)

@@ -13,13 +13,12 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import Busy, ChangeConflict, Conflict, InvalidRequest, NotFound
 from shopadmin.logic.audit import audit_entry
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
-from shopadmin.logic.money import format_cents, to_cents, total_cents
 from shopadmin.models.commerce import (
     MAX_CREDIT_BALANCE_CENTS,
     MAX_ORDER_LINES,
@@ -28,6 +27,7 @@ from shopadmin.models.commerce import (
     CartLineRecord,
     LedgerRecord,
     NewsletterRecords,
+    NewsletterSubscription,
     NewsletterUpdate,
     OrderCreate,
     OrderRecord,
@@ -43,6 +43,7 @@ from shopadmin.models.customer import (
     PointsBalance,
     PointsEntry,
 )
+from shopadmin.models.money import format_cents, to_cents, total_cents
 from shopadmin.models.records import AuditRecord
 
 STORE_CREDIT = "store_credit"
@@ -58,18 +59,19 @@ class CommercePort(Protocol):
     def cart_line_state(self, customer_id: str, sku: str) -> tuple[bool, CartLineRecord | None]: ...
     def write_cart_line(self, customer_id: str, sku: str, before: CartLineRecord | None,
                         after: CartLineRecord | None, audit: AuditRecord, now_ms: int) -> None: ...
-    def orders(self, customer_id: str) -> list[dict]: ...
+    def orders(self, customer_id: str) -> list[dict[str, Any]]: ...
     def place_order(self, customer_id: str, order: OrderRecord, consumed: list[CartLineRecord],
                     audits: list[AuditRecord]) -> None: ...
     def balance_state(self, customer_id: str, account: str) -> tuple[bool, int | None]: ...
     def adjust_balance(self, customer_id: str, account: str, before: int | None, entry: LedgerRecord,
                        audit: AuditRecord, now_ms: int) -> None: ...
-    def newsletter_state(self, customer_id: str, website_id: str): ...
+    def newsletter_state(self, customer_id: str,
+                         website_id: str) -> tuple[bool, NewsletterSubscription | None]: ...
     def wish_item_state(self, customer_id: str, sku: str) -> tuple[bool, bool]: ...
     def remove_wish_item(self, customer_id: str, sku: str, audit: AuditRecord) -> None: ...
     def newsletter(self, customer_id: str) -> NewsletterRecords: ...
-    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool, before, audit: AuditRecord,
-                       now_ms: int) -> None: ...
+    def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool,
+                       before: NewsletterSubscription | None, audit: AuditRecord, now_ms: int) -> None: ...
 
 
 def backoff(attempt: int) -> None:
@@ -93,8 +95,9 @@ def get_cart(customer_id: str, store: CommercePort) -> Cart:
     return to_cart(store.cart(customer_id))
 
 
-def cart_changes(sku: str, before: CartLineRecord | None, after: CartLineRecord | None) -> dict[str, dict]:
-    changes = {}
+def cart_changes(sku: str, before: CartLineRecord | None,
+                 after: CartLineRecord | None) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
     for name in ("qty", "name", "price"):
         old = getattr(before, name) if before else None
         new = getattr(after, name) if after else None
@@ -125,7 +128,8 @@ def remove_cart_item(customer_id: str, sku: str, store: CommercePort, actor: str
 
 
 def _change_cart_line(customer_id: str, sku: str, store: CommercePort, actor: str, now_ms: int,
-                      pause: Callable[[int], None], decide) -> None:
+                      pause: Callable[[int], None],
+                      decide: Callable[[CartLineRecord | None], CartLineRecord | None]) -> None:
     for attempt in range(CART_ATTEMPTS):
         exists, before = store.cart_line_state(customer_id, sku)
         if not exists:
@@ -208,11 +212,20 @@ def _cart_lines_to_order(lines: list[CartLineRecord]) -> list[CartLineRecord]:
     return sorted(lines, key=lambda line: line.sku)
 
 
-def to_order(order: OrderRecord | dict) -> Order:
+def _priced(lines: list[CartLineRecord]) -> list[tuple[str, int]]:
+    """(price, qty) of order lines: both ways in (items, from_cart) made sure each line has a price."""
+    priced = [(line.price, line.qty) for line in lines if line.price is not None]
+    if len(priced) != len(lines):
+        raise ValueError("an order line has no price")
+    return priced
+
+
+def to_order(order: OrderRecord | dict[str, Any]) -> Order:
     if isinstance(order, dict):
         return Order(**{**order, "created_at": to_iso(order["created_at"])})
     return Order(id=order.order_id, status=order.status, total=order.total, created_at=to_iso(order.created_at),
-                 items=[OrderLine(sku=l.sku, qty=l.qty, name=l.name, price=l.price) for l in order.lines],
+                 items=[OrderLine(sku=line.sku, qty=line.qty, name=line.name, price=line.price)
+                        for line in order.lines],
                  placed_by=order.placed_by)
 
 
@@ -230,12 +243,12 @@ def create_order(customer_id: str, body: OrderCreate, store: CommercePort, subje
         else:
             lines = given
         order = OrderRecord(order_id=uuid.uuid4().hex, status=ORDER_STATUS,
-                            total=format_cents(total_cents((line.price, line.qty) for line in lines)),
+                            total=format_cents(total_cents(_priced(lines))),
                             created_at=now_ms, lines=tuple(lines), placed_by=placed_by(subject))
         audits = [audit_entry(subject, "order.created", now_ms, {"order": {"before": None, "after": {
             "id": order.order_id, "total": order.total, "lines": len(lines), "from_cart": given is None}}})]
         if consumed:
-            changes: dict[str, dict] = {}
+            changes: dict[str, dict[str, Any]] = {}
             for line in consumed:
                 changes.update(cart_changes(line.sku, line, None))
             audits.append(audit_entry(subject, "cart.updated", now_ms, changes))
@@ -259,7 +272,7 @@ def list_orders(customer_id: str, limit: int, cursor: str | None, store: Commerc
     if not orders and not store.customer_exists(customer_id):
         raise _missing()
 
-    def key(order: dict) -> list:
+    def key(order: dict[str, Any]) -> list[Any]:
         return [order["created_at"], order["id"]]
 
     ordered = sorted(orders, key=key, reverse=True)
@@ -281,7 +294,8 @@ def _adjust(customer_id: str, account: str, delta: int, reason: str, store: Comm
         after = before + delta
         if after < 0:
             raise InvalidRequest("The balance cannot go below zero",
-                                 [{"field": field, "reason": f"the balance is {show(before)}; it cannot go below zero"}])
+                                 [{"field": field,
+                                   "reason": f"the balance is {show(before)}; it cannot go below zero"}])
         if after > ceiling:
             raise InvalidRequest("The balance would exceed its maximum",
                                  [{"field": field, "reason": f"the balance cannot exceed {show(ceiling)}"}])

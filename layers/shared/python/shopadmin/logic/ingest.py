@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shopadmin.clock import Clock
 from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.logic import customer_events
+from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import apply_event, apply_events, session_website, snapshot_from
 from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
@@ -49,6 +50,7 @@ from shopadmin.models.events import (
     parse_event,
 )
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
+from shopadmin.models.online_config import OnlineCustomersConfig
 from shopadmin.models.presence import CustomerSnapshot, PresenceState
 from shopadmin.observability import logger
 from shopadmin.retry import Backoff, pause
@@ -98,10 +100,14 @@ class BatchOutcome:
 class IngestContext:
     presence: PresenceStorePort
     customers: CustomerStorePort
-    accounts: Any  # logic.customer_accounts.AccountsPort + touch_activity
+    accounts: EventAccountsPort
     config: CachedConfig
     clock: Clock
     websites: WebsiteRegistry  # only registered websites take events; events never register one
+
+
+ChangeBuilder = Callable[[IngestContext], list[CollectionChange]]
+"""Builds an event's collection changes; called again on retry, so a merge re-reads the guest cart."""
 
 
 def unwrap(body: str) -> Any:
@@ -301,7 +307,7 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
             except Exception as error:  # noqa: BLE001 - transient: the message is retried
                 outcome.failures[message_id] = f"retry: registration failed ({type(error).__name__})"
             else:
-                profiles[event.customer_id] = snapshot_from(event.data)
+                profiles[event.bound_customer_id] = snapshot_from(event.data)
     # every customer an event names: whether it exists decides what happens to the event
     wanted = [e.customer_id for _, e in events
               if e.customer_id and e.type not in IGNORED_TYPES and e.customer_id not in profiles]
@@ -378,7 +384,8 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
 
 
 def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state: PresenceState | None,
-                       config, profiles, ctx: IngestContext, now: int, outcome: BatchOutcome) -> None:
+                       config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
+                       now: int, outcome: BatchOutcome) -> None:
     """Account and collection changes, oldest first, each once per event id."""
     ordered = sorted(session_events, key=lambda pair: pair[1].occurred_ms)
     for message_id, event in ordered:
@@ -393,21 +400,22 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
             outcome.failures[message_id] = f"invalid event: {invalid.reason}"
         except CustomerGone:
             _drop(outcome, message_id, event)  # deleted while the batch ran: nothing was written
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001 - transient: the message is retried
             outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
 
 
 def _account_effects(event: StorefrontEvent, bound_before: str | None, ctx: IngestContext, now: int) -> None:
     if event.type in BINDING_TYPES:
-        ctx.accounts.touch_activity(event.customer_id, "last_login_at", event.occurred_ms)
-    elif event.type == "customer_logged_out" and (event.customer_id or bound_before):
-        ctx.accounts.touch_activity(event.customer_id or bound_before, "last_logout_at", event.occurred_ms)
+        ctx.accounts.touch_activity(event.bound_customer_id, "last_login_at", event.occurred_ms)
+    elif event.type == "customer_logged_out" and (logged_out := event.customer_id or bound_before):
+        ctx.accounts.touch_activity(logged_out, "last_logout_at", event.occurred_ms)
     elif event.type == "account_updated":
         customer_events.update_account(event, ctx.accounts, now)
 
 
 def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: str | None,
-                 state: PresenceState | None, config, now: int):
+                 state: PresenceState | None, config: OnlineCustomersConfig,
+                 now: int) -> Iterator[ChangeBuilder]:
     """Callables building the event's changes (rebuilt on retry so merges re-read the guest cart)."""
     # unsaved data lives customer_data_lifetime after its last change: this event's time, not ingest time
     guest_expiry = event.occurred_ms // 1000 + config.customer_data_lifetime * 60
@@ -435,22 +443,21 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         placed_by = f"admin {assisted_by}" if assisted_by else None
         single = OrderPut(customer_id, data["order_id"], total, at, placed_by=placed_by)
     elif event.type == "wishlist_item_added":
-        single = WishlistAdd(event.customer_id, data["sku"], at)
+        single = WishlistAdd(event.bound_customer_id, data["sku"], at)
     elif event.type == "wishlist_item_removed":
-        single = WishlistRemove(event.customer_id, data["sku"])
+        single = WishlistRemove(event.bound_customer_id, data["sku"])
     elif event.type == "review_submitted" and customer_id:
         single = ReviewPut(customer_id, data.get("review_id") or event.event_id, data["sku"], data.get("rating"), at)
     elif event.type in ("newsletter_subscribed", "newsletter_unsubscribed"):
-        single = NewsletterSet(event.customer_id, event.website_id, event.type == "newsletter_subscribed", at)
-    elif event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id:
-        if bound_before != event.customer_id:
-            yield lambda ctx: merge_guest_cart(event, ctx, now)
+        single = NewsletterSet(event.bound_customer_id, event.website_id, event.type == "newsletter_subscribed", at)
+    elif (event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id
+          and bound_before != event.customer_id):
+        yield lambda ctx: merge_guest_cart(event, ctx, now)
     if single is not None:
         operation = single
         yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
 
 
-ChangeBuilder = Callable[[IngestContext], list[CollectionChange]]
 
 
 def _capped_add(event: StorefrontEvent, add: CartLineAdd, now: int) -> ChangeBuilder:
@@ -481,8 +488,9 @@ def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> li
     guest line); a guest line expired `customer_data_lifetime` after its last change.
     """
     guest = CartOwner("guest", event.session_id)
-    customer = CartOwner("customer", event.customer_id)
-    lines = [line for line in ctx.customers.cart_lines(guest) if line.expires_at is None or line.expires_at > now // 1000]
+    customer = CartOwner("customer", event.bound_customer_id)
+    lines = [line for line in ctx.customers.cart_lines(guest)
+             if line.expires_at is None or line.expires_at > now // 1000]
     held = {line.sku: line.qty for line in ctx.customers.cart_lines(customer)} if lines else {}
     changes = []
     for start in range(0, len(lines), MERGE_LINES_PER_TRANSACTION):
@@ -499,7 +507,7 @@ def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> li
     return changes
 
 
-def _apply_with_retry(build, ctx: IngestContext, outcome: BatchOutcome) -> None:
+def _apply_with_retry(build: ChangeBuilder, ctx: IngestContext, outcome: BatchOutcome) -> None:
     for attempt in range(CHANGE_ATTEMPTS):
         try:
             for change in build(ctx):

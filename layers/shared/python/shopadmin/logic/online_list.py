@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from shopadmin.clock import to_iso
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
@@ -24,6 +25,10 @@ from shopadmin.models.presence import OnlineRow, PresenceState
 OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
 SessionType = Literal["customer", "visitor"]
 MAX_PARALLEL_SHARD_READS = 16
+
+T = TypeVar("T")
+R = TypeVar("R")
+Page = tuple[list[PresenceState], str | None]
 
 
 class OnlineIndex(Protocol):
@@ -42,7 +47,7 @@ class OnlineListRequest:
     limit: int = 50
     cursor: str | None = None
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         return {"list": "online-customers", "type": self.type, "website_id": self.website_id,
                 "q": (self.q or "").lower(), "sort": self.sort}
 
@@ -57,11 +62,11 @@ def to_row(state: PresenceState) -> OnlineRow:
     )
 
 
-def partitions(websites: set[str], shard_count: int) -> list[str]:
+def partitions(websites: AbstractSet[str], shard_count: int) -> list[str]:
     return [online_partition(w, shard) for w in sorted(websites) for shard in range(shard_count)]
 
 
-def list_online(request: OnlineListRequest, index: OnlineIndex, websites: set[str], now_ms: int,
+def list_online(request: OnlineListRequest, index: OnlineIndex, websites: AbstractSet[str], now_ms: int,
                 interval_minutes: int, *, cursor_key: bytes) -> tuple[list[OnlineRow], str | None]:
     """One page; a cursor issued earlier stays valid when the window moved (fewer or no rows follow)."""
     if request.website_id:
@@ -70,6 +75,7 @@ def list_online(request: OnlineListRequest, index: OnlineIndex, websites: set[st
     lower = activity_bound(window_start(now_ms, interval_minutes))
     customer_only = None if request.type is None else request.type == "customer"
     position = decode_cursor(request.cursor, request.fingerprint(), cursor_key)
+    last: str | list[str] | None
     if request.sort in ("-last_activity", "last_activity"):
         rows, last = _by_activity(request, index, parts, lower, customer_only, position)
     else:
@@ -82,12 +88,13 @@ def _sort_key(state: PresenceState) -> str:
     return online_sort_key(state.last_activity, state.session_id)
 
 
-def _by_activity(request, index, parts, lower, customer_only, position):
+def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
+                 customer_only: bool | None, position: str | None) -> tuple[list[PresenceState], str | None]:
     newest_first = request.sort == "-last_activity"
     # Each shard holds about 1/len(parts) of the page; read a little more so most shards need one query.
     chunk = max(2, math.ceil((request.limit + 1) / max(len(parts), 1)) + 2)
 
-    def stream(partition: str, first: tuple[list[PresenceState], str | None]) -> Iterator[PresenceState]:
+    def stream(partition: str, first: Page) -> Iterator[PresenceState]:
         rows, resume = first
         while True:
             yield from rows
@@ -96,12 +103,13 @@ def _by_activity(request, index, parts, lower, customer_only, position):
             rows, resume = index.query_online(OnlineQuery(partition, lower, resume, chunk * 2, customer_only,
                                                           request.q, ascending=not newest_first))
 
-    def first_page(partition: str):
+    def first_page(partition: str) -> Page:
         return index.query_online(OnlineQuery(partition, lower, position, chunk, customer_only, request.q,
                                               ascending=not newest_first))
 
     firsts = _parallel(first_page, parts)
-    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)), key=_sort_key, reverse=newest_first)
+    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
+                         key=_sort_key, reverse=newest_first)
     page = []
     for state in merged:
         page.append(state)
@@ -113,7 +121,8 @@ def _by_activity(request, index, parts, lower, customer_only, position):
     return page, None
 
 
-def _by_field(request, index, parts, lower, customer_only, position):
+def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
+              customer_only: bool | None, position: list[str] | None) -> tuple[list[PresenceState], list[str] | None]:
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
     everyone: list[PresenceState] = []
@@ -142,14 +151,14 @@ def _drain(index: OnlineIndex, query: OnlineQuery) -> list[PresenceState]:
     return rows
 
 
-def _parallel(function, items: list):
+def _parallel(function: Callable[[T], R], items: list[T]) -> list[R]:
     if len(items) <= 1:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SHARD_READS, len(items))) as pool:
         return list(pool.map(function, items))
 
 
-def summarize(index: OnlineIndex, websites: set[str], now_ms: int, interval_minutes: int) -> dict:
+def summarize(index: OnlineIndex, websites: AbstractSet[str], now_ms: int, interval_minutes: int) -> dict[str, Any]:
     lower = activity_bound(window_start(now_ms, interval_minutes))
     parts = partitions(websites, index.shard_count)
     counts = _parallel(lambda p: index.count_online(p, lower), parts)

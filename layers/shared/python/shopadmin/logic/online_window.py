@@ -22,7 +22,7 @@ def is_online(state: PresenceState | None, now_ms: int, interval_minutes: int) -
 
 def is_signed_in(state: PresenceState | None, now_ms: int, interval_minutes: int) -> bool:
     """A storefront session is signed in while a customer is bound and the session has not ended."""
-    return is_online(state, now_ms, interval_minutes) and state.customer_id is not None
+    return state is not None and state.customer_id is not None and is_online(state, now_ms, interval_minutes)
 
 
 def presence_expires_at(last_activity_ms: int, interval_minutes: int) -> int:

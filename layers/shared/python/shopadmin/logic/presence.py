@@ -47,8 +47,8 @@ def apply_event(
 
     if event.type in BINDING_TYPES and at >= state.bound_at:
         state = state.evolve(
-            customer_id=event.customer_id,
-            customer=profiles.get(event.customer_id, CustomerSnapshot()),
+            customer_id=event.bound_customer_id,
+            customer=profiles.get(event.bound_customer_id, CustomerSnapshot()),
             bound_at=at, profile_at=at, signed_out=False, assisted_by=None,
         )
     elif event.type == "customer_logged_out" and at >= state.bound_at:

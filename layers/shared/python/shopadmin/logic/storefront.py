@@ -34,7 +34,7 @@ def take_events(raw_events: list[Any], queue: EventQueue, now_ms: int, website_s
     """
     results: list[IntakeResult | None] = [None] * len(raw_events)
     to_send: list[tuple[str, str]] = []
-    slot_of: dict[str, int] = {}
+    slot_of: dict[str, tuple[int, str]] = {}  # message id -> position, event id
     for position, raw in enumerate(raw_events):
         event_id = raw.get("event_id") if isinstance(raw, dict) and isinstance(raw.get("event_id"), str) else None
         try:
@@ -49,24 +49,24 @@ def take_events(raw_events: list[Any], queue: EventQueue, now_ms: int, website_s
             results[position] = IntakeResult(event_id, "rejected", UNKNOWN_WEBSITE)
             continue
         message_id = str(position)  # unique within the request even when event ids repeat
-        slot_of[message_id] = position
+        slot_of[message_id] = (position, event.event_id)
         to_send.append((message_id, event.model_dump_json()))
         results[position] = IntakeResult(event.event_id, "accepted")
     failed = queue.send(to_send) if to_send else set()
     for message_id in failed:
-        position = slot_of[message_id]
-        results[position] = IntakeResult(results[position].event_id, "rejected",
+        position, event_id = slot_of[message_id]
+        results[position] = IntakeResult(event_id, "rejected",
                                          "temporarily unavailable: send this event again")
     return [r for r in results if r is not None]
 
 
 def session_status(session_id: str, state: PresenceState | None, now_ms: int, interval_minutes: int,
-                   website_scope: str | None) -> dict:
+                   website_scope: str | None) -> dict[str, Any]:
     """Signed in = a customer is bound, no logout or forced sign-out since, and within the interval."""
     if state is not None and website_scope is not None and state.website_id != website_scope:
         state = None  # another website's session is unknown to this token
     signed_in = is_signed_in(state, now_ms, interval_minutes)
     return {"session_id": session_id, "signed_in": signed_in,
-            "customer_id": state.customer_id if signed_in else None}
+            "customer_id": state.customer_id if state is not None and signed_in else None}
 
 

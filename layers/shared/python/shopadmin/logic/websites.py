@@ -22,6 +22,10 @@ class WebsiteStorePort(Protocol):
     def save_website(self, website: Website, actor: str, now_ms: int) -> None: ...
 
 
+class CustomerWebsitePort(Protocol):
+    def customer_website(self, customer_id: str) -> str | None: ...
+
+
 class WebsiteRegistry:
     def __init__(self, store: WebsiteStorePort, clock: Clock, cache_seconds: float):
         self._store, self._clock, self._ttl_ms = store, clock, int(cache_seconds * 1000)

@@ -7,7 +7,7 @@ replayed event changes nothing, whatever its age.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ class NewsletterSet:
     changed_at: int
 
 
-Operation = Union[CartLineAdd, CartLineSet, CartLineRemove, CheckoutDraftSave, OrderPut, WishlistAdd, WishlistRemove,
-                  ReviewPut, NewsletterSet]
+Operation = (CartLineAdd | CartLineSet | CartLineRemove | CheckoutDraftSave | OrderPut | WishlistAdd | WishlistRemove
+             | ReviewPut | NewsletterSet)
 
 
 @dataclass(frozen=True)

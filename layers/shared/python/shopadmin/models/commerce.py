@@ -8,7 +8,7 @@ nothing is rounded on the way in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
@@ -144,7 +144,15 @@ class LedgerRecord:
     actor: str | None
 
 
+@dataclass(frozen=True)
+class NewsletterSubscription:
+    """One website's subscription as read; passed back to guard the write that replaces it."""
+
+    subscribed: bool
+    changed_at: int
+
+
 @dataclass
 class NewsletterRecords:
     subscriptions: dict[str, bool] = field(default_factory=dict)
-    history: list[dict] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
+from shopadmin.clock import today
 from shopadmin.models.events import Email, WebsiteId
 from shopadmin.models.presence import OnlineRow
 
 Gender = Literal["male", "female", "not_specified"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
-OptionalText = Optional[Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]]
+OptionalText = Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)] | None
 GroupId = Annotated[StrictInt, Field(ge=0, le=10_000)]
 
 QUICK_EDIT_FIELDS = ("email", "website_id", "taxvat", "gender", "group_id")
@@ -64,7 +65,7 @@ class CustomerAccount(BaseModel):
 
     @field_validator("dob", mode="before")
     @classmethod
-    def _dob_is_a_date_string(cls, value):
+    def _dob_is_a_date_string(cls, value: object) -> object:
         # JSON has no date type: only "YYYY-MM-DD" is a date here (never a number of seconds)
         if value is None or isinstance(value, date):
             return value
@@ -75,7 +76,7 @@ class CustomerAccount(BaseModel):
     @field_validator("dob")
     @classmethod
     def _dob_in_the_past(cls, value: date | None) -> date | None:
-        if value is not None and (value > date.today() or value.year < 1900):
+        if value is not None and (value > today() or value.year < 1900):
             raise ValueError("must be a date between 1900 and today")
         return value
 
@@ -201,7 +202,7 @@ class PointsBalance(BaseModel):
 
 class NewsletterState(BaseModel):
     subscriptions: dict[str, bool] = Field(default_factory=dict, description="website_id -> subscribed")
-    history: list[dict] = Field(default_factory=list, description="Newsletters sent")
+    history: list[dict[str, Any]] = Field(default_factory=list, description="Newsletters sent")
 
 
 class WishlistItem(BaseModel):
@@ -227,14 +228,14 @@ class CustomerProfile(BaseModel):
     default_shipping: Address | None
     order_stats: OrderStats
     orders: list[Order]
-    returns: list[dict]
+    returns: list[dict[str, Any]]
     cart: Cart
     wishlist: list[WishlistItem]
-    gift_registries: list[dict]
+    gift_registries: list[dict[str, Any]]
     store_credit: Balance
     reward_points: PointsBalance
     newsletter: NewsletterState
-    billing_agreements: list[dict]
+    billing_agreements: list[dict[str, Any]]
     reviews: list[Review]
 
 
@@ -243,7 +244,7 @@ class AuditEntry(BaseModel):
     at: str
     actor: str
     action: str
-    changes: dict[str, dict] = Field(default_factory=dict, description="field -> {before, after}")
+    changes: dict[str, dict[str, Any]] = Field(default_factory=dict, description="field -> {before, after}")
 
 
 class AuditPage(BaseModel):

@@ -158,6 +158,13 @@ class StorefrontEvent(BaseModel):
         return self
 
     @property
+    def bound_customer_id(self) -> str:
+        """customer_id of a type in CUSTOMER_REQUIRED (the validator above made sure it is there)."""
+        if not self.customer_id:
+            raise EventInvalid(f"customer_id is required for {self.type}")
+        return self.customer_id
+
+    @property
     def occurred_ms(self) -> int:
         # exact integer arithmetic: valid for every datetime, even year 1 in a +14:00 zone
         return (self.occurred_at - _EPOCH) // timedelta(milliseconds=1)

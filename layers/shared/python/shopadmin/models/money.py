@@ -10,7 +10,8 @@ Conversions to integer cents live here too, so no model needs the logic package.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
@@ -86,3 +87,17 @@ SignedMoney = Annotated[
                     "description": "Optional sign, digits 0-9 with at most two decimals; answered with two"}),
 ]
 """A signed amount (balance adjustments): "-5" becomes "-5.00"."""
+
+
+def line_total_cents(price: str, qty: int) -> int:
+    return to_cents(price) * int(qty)
+
+
+def total_cents(lines: Iterable[tuple[str, int]]) -> int:
+    """Sum of price x qty over (price, qty) pairs, exact."""
+    return sum((line_total_cents(price, qty) for price, qty in lines), 0)
+
+
+def round_money(value: Decimal) -> str:
+    """A computed amount (an average, say) as a two-decimal string, half up."""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))

@@ -38,7 +38,7 @@ class OnlineCustomersConfigUpdate(BaseModel):
         default=None, description="1-10080 minutes; blank or null for the default (60)")
 
     def resolved(self) -> OnlineCustomersConfig:
-        def value(given, default: int) -> int:
+        def value(given: int | str | None, default: int) -> int:
             return given if isinstance(given, int) else default  # None or blank: the default
 
         return OnlineCustomersConfig(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -48,7 +49,7 @@ class PresenceState:
         """A logout hides the row at once, until a later event shows the session again (as a visitor)."""
         return not (self.signed_out and self.bound_at >= self.last_activity)
 
-    def evolve(self, **changes) -> PresenceState:
+    def evolve(self, **changes: Any) -> PresenceState:
         return replace(self, **changes)
 
 

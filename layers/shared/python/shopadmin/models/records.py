@@ -26,7 +26,7 @@ class AuditRecord:
     at: int
     actor: str
     action: str
-    changes: dict[str, dict]
+    changes: dict[str, dict[str, Any]]
 
 
 @dataclass

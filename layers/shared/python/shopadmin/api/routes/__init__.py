@@ -1,7 +1,14 @@
 """Every API route, one Router per area; the docs function publishes them all."""
 
+from __future__ import annotations
 
-def all_routers():
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.api_gateway import Router
+
+
+def all_routers() -> list[Router]:
     from shopadmin.api.routes import (
         audit,
         customer_commerce,

@@ -108,7 +108,7 @@ def console_router(static_dir: Path) -> Router:
     }
 
     @router.get("/console", include_in_schema=False, compress=True)
-    def get_console():
+    def get_console() -> Response[str]:
         return Response(status_code=200, content_type="text/html; charset=utf-8", body=page.html,
                         headers=dict(headers))
 

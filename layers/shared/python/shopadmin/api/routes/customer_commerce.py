@@ -55,7 +55,7 @@ def put_cart_item(customer_id: CustomerId, sku: SkuPath, body: CartItemSet) -> C
 @router.delete("/customers/<customer_id>/cart/items/<sku>", summary="Remove a cart item", tags=[CART],
                security=secured("customers:write"),
                responses={**NO_CONTENT, **error_responses(404, 409)})
-def delete_cart_item(customer_id: CustomerId, sku: SkuPath):
+def delete_cart_item(customer_id: CustomerId, sku: SkuPath) -> Response[None]:
     caller = require_scope(router, "customers:write")
     commerce.remove_cart_item(customer_id, sku, wiring.customer_commerce(), caller.subject, wiring.now())
     return Response(status_code=204)
@@ -66,7 +66,7 @@ def delete_cart_item(customer_id: CustomerId, sku: SkuPath):
                security=secured("customers:write"),
                description="Removes the product from the customer's wish list. Audited as wishlist.updated.",
                responses={**NO_CONTENT, **error_responses(404, 409)})
-def delete_wishlist_item(customer_id: CustomerId, sku: SkuPath):
+def delete_wishlist_item(customer_id: CustomerId, sku: SkuPath) -> Response[None]:
     caller = require_scope(router, "customers:write")
     commerce.remove_wishlist_item(customer_id, sku, wiring.customer_commerce(), caller.subject, wiring.now())
     return Response(status_code=204)
@@ -112,7 +112,7 @@ def post_store_credit(customer_id: CustomerId, body: StoreCreditAdjustment,
                       idempotency_key: IdempotencyKey = None) -> Response[StoreCreditAdjusted]:
     caller = require_scope(router, "customers:write")
 
-    def adjust():
+    def adjust() -> tuple[int, StoreCreditAdjusted]:
         balance, entry = commerce.adjust_store_credit(customer_id, body.amount, body.reason, wiring.customer_commerce(),
                                                       caller.subject, wiring.now())
         return 201, StoreCreditAdjusted(balance=balance, entry=entry)
@@ -131,7 +131,7 @@ def post_reward_points(customer_id: CustomerId, body: RewardPointsAdjustment,
                        idempotency_key: IdempotencyKey = None) -> Response[RewardPointsAdjusted]:
     caller = require_scope(router, "customers:write")
 
-    def adjust():
+    def adjust() -> tuple[int, RewardPointsAdjusted]:
         balance, entry = commerce.adjust_reward_points(customer_id, body.points, body.reason,
                                                        wiring.customer_commerce(), caller.subject, wiring.now())
         return 201, RewardPointsAdjusted(balance=balance, entry=entry)

@@ -33,7 +33,8 @@ NO_STORE = {"Cache-Control": "no-store"}  # a secret must not be kept by any cac
              security=secured("customers:assist"),
              description="Only when the customer allows remote shopping assistance (403 otherwise). Returns a "
                          "single-use secret valid 60 s (stored only as a SHA-256 hash) for the storefront to redeem "
-                         "at POST /storefront/login-as/redeem; emits `customer.login_as_started` so the customer can be "
+                         "at POST /storefront/login-as/redeem; emits `customer.login_as_started` "
+                         "so the customer can be "
                          "told, audited as login_as.started. Orders placed in the session carry "
                          "`placed_by` \"admin <your JWT subject>\". `Idempotency-Key` is not replayed here: the "
                          "secret is never stored in plain text, so a retry issues a new one.",
@@ -58,7 +59,7 @@ def post_force_sign_in(customer_id: CustomerId, idempotency_key: IdempotencyKey 
     caller = require_scope(router, "customers:credentials")
     config = wiring.online_config().get()
 
-    def act():
+    def act() -> tuple[int, ForceSignInDone]:
         return 200, credentials.force_sign_in(customer_id, wiring.credential_store(),
                                               wiring.customer_accounts().session_ids, wiring.presence_store(),
                                               wiring.admin_events(), caller.subject, wiring.now(),
@@ -79,7 +80,7 @@ def post_password_reset(customer_id: CustomerId,
                         idempotency_key: IdempotencyKey = None) -> Response[PasswordResetRequested]:
     caller = require_scope(router, "customers:credentials")
 
-    def act():
+    def act() -> tuple[int, PasswordResetRequested]:
         return 202, credentials.request_password_reset(customer_id, wiring.credential_store(), wiring.admin_events(),
                                                        caller.subject, wiring.now())
 

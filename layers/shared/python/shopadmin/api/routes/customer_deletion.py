@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -22,19 +22,19 @@ TIME_RESERVE_MS = 3_000
 
 @router.delete("/customers/<customer_id>", summary="Delete Customer", tags=["Admin actions"],
                security=secured("customers:delete"),
-               description="Removes the account and its personal data: profile, email, addresses, cart, wish list, "
-                           "reviews, newsletter, balances, activity, secrets, Idempotency-Key records, the guest carts "
-                           "and checkout drafts of every session the customer used, and the customer's sessions (they "
-                           "leave Now Online at once). Orders stay, anonymized; audit entries stay, without values, plus "
-                           "a customer.deleted entry; a tombstone (no personal data) keeps the id deleted for good: later "
-                           "events naming it are dropped and every write under it fails. Emits `customer.deleted`. 204 when done; a very large account "
-                           "answers 202 while pages remain: send DELETE again to continue. Deleted: 404, "
-                           "nothing changes.",
+               description="Removes the account and its personal data: profile, email, addresses, cart, wish list,"
+                           " reviews, newsletter, balances, activity, secrets, Idempotency-Key records, the guest "
+                           "carts and checkout drafts of every session the customer used, and the customer's "
+                           "sessions (they leave Now Online at once). Orders stay, anonymized; audit entries stay,"
+                           " without values, plus a customer.deleted entry; a tombstone (no personal data) keeps "
+                           "the id deleted for good: later events naming it are dropped and every write under it "
+                           "fails. Emits `customer.deleted`. 204 when done; a very large account answers 202 while"
+                           " pages remain: send DELETE again to continue. Deleted: 404, nothing changes.",
                responses={**NO_CONTENT,
                           202: {"description": "The account is gone; clean-up continues with the next DELETE",
                                 "content": {"application/json": {"model": DeletionInProgress}}},
                           **error_responses(404, 503)})
-def delete_customer_route(customer_id: CustomerId):
+def delete_customer_route(customer_id: CustomerId) -> Response[Any]:
     caller = require_scope(router, "customers:delete")
     context = getattr(router, "lambda_context", None)
 

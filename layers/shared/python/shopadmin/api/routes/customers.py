@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -29,6 +29,7 @@ from shopadmin.models.customer import (
 
 router = Router()
 TAG = "Customers"
+Model = TypeVar("Model", bound=BaseModel)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")]
 AddressId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 IfMatch = Annotated[str | None, Header(alias="if-match", pattern=r'^(W/)?"[0-9]{1,12}"$',
@@ -39,7 +40,7 @@ class AddressList(BaseModel):
     items: list[Address]
 
 
-def with_etag(status: int, body: BaseModel, etag: str) -> Response:
+def with_etag(status: int, body: Model, etag: str) -> Response[Model]:
     return Response(status_code=status, content_type="application/json", body=body, headers={"ETag": etag})
 
 
@@ -180,7 +181,7 @@ def put_address(customer_id: CustomerId, address_id: AddressId, body: AddressIn)
 @router.delete("/customers/<customer_id>/addresses/<address_id>", summary="Delete an address", tags=[TAG],
                security=secured("customers:write"),
                responses={**NO_CONTENT, **error_responses(404, 409)})
-def delete_address(customer_id: CustomerId, address_id: AddressId):
+def delete_address(customer_id: CustomerId, address_id: AddressId) -> Response[None]:
     caller = require_scope(router, "customers:write")
     accounts.change_address(customer_id, address_id, None, wiring.customer_accounts(), caller.subject, wiring.now())
     return Response(status_code=204)

@@ -63,7 +63,7 @@ def _assign_group(caller: Caller, group_id: int) -> ApplyOne:
             if record is None:
                 raise NotFound("No such customer")
             try:
-                accounts.edit_customer(customer_id, {"group_id": group_id}, None, record.version, store,
+                accounts.edit_customer(customer_id, {"group_id": group_id}, None, int(record.version or 0), store,
                                        caller.subject, wiring.now())
                 return None
             except Conflict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -86,7 +87,7 @@ def get_online_customers_csv(
             security=secured("online:read"), responses={200: {"description": "Counts"}, **error_responses()})
 def get_online_summary() -> OnlineSummary:
     caller = require_scope(router, "online:read")
-    websites = wiring.websites().ids()
+    websites: AbstractSet[str] = wiring.websites().ids()
     if caller.website_id is not None:
         websites = {caller.website_id}
     config = wiring.online_config().get()

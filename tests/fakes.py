@@ -1,0 +1,161 @@
+"""In-memory stand-ins for the logic ports, shared by the unit tests.
+
+Each fake implements a whole Protocol of the logic layer; the assignments at the end make mypy
+(`make lint` checks this file strictly) prove that it still does when a port changes. Fakes that
+stand in for a few methods only stay next to the tests that use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from shopadmin.logic.credentials import EventBusPort, PresencePort
+from shopadmin.logic.customer_deletion import DeletionPort
+from shopadmin.logic.online_list import OnlineIndex
+from shopadmin.logic.storefront import EventQueue
+from shopadmin.models.credentials import DeletionJob
+from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
+from shopadmin.models.presence import PresenceState
+from shopadmin.models.records import AuditRecord
+
+
+class FakeQueue:
+    """EventQueue: keeps what was sent; the messages whose ids are in `fail_ids` fail."""
+
+    def __init__(self, fail_ids: Iterable[str] = ()) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail_ids = set(fail_ids)
+
+    def send(self, messages: list[tuple[str, str]]) -> set[str]:
+        self.sent.extend(m for m in messages if m[0] not in self.fail_ids)
+        return {m[0] for m in messages} & self.fail_ids
+
+
+class FakeBus:
+    """EventBusPort: keeps the published events, or fails every publish."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
+        if self.fail:
+            raise RuntimeError("down")
+        self.sent.append((detail_type, detail))
+
+
+class NoSessions:
+    """PresencePort with no session at all."""
+
+    def get(self, session_id: str) -> PresenceState | None:
+        return None
+
+    def save(self, state: PresenceState, interval_minutes: int) -> bool:
+        return True
+
+
+class MemoryIndex:
+    """OnlineIndex with the dal's semantics: sorted partitions; counts rows read so tests check cost, not time."""
+
+    def __init__(self, shard_count: int = 4) -> None:
+        self.shard_count = shard_count
+        self.partitions: dict[str, list[PresenceState]] = {}
+        self.rows_read = 0
+        self.queries = 0
+
+    def put(self, state: PresenceState) -> None:
+        if not state.visible:
+            return
+        part = online_partition(state.website_id, shard_of(state.session_id, self.shard_count))
+        self.partitions.setdefault(part, []).append(state)
+
+    def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]:
+        self.queries += 1
+        rows = self.partitions.get(query.partition, [])
+        keyed = sorted(((online_sort_key(s.last_activity, s.session_id), s) for s in rows), key=lambda pair: pair[0])
+        keyed = [(k, s) for k, s in keyed if k >= query.lower_sk]
+        if query.resume_sk is not None:
+            resume = query.resume_sk
+            keyed = [(k, s) for k, s in keyed if (k > resume if query.ascending else k < resume)]
+        if not query.ascending:
+            keyed.reverse()
+        found: list[PresenceState] = []
+        for key, state in keyed:
+            self.rows_read += 1
+            if query.customer_only is not None and (state.customer_id is not None) != query.customer_only:
+                continue
+            if query.q and not any((v or "").lower().startswith(query.q.lower()) for v in
+                                   (state.customer.email, state.customer.first_name, state.customer.last_name)):
+                continue
+            found.append(state)
+            if len(found) == query.limit:
+                return found, key
+        return found, None
+
+    def count_online(self, partition: str, lower_sk: str) -> tuple[int, int]:
+        rows = [s for s in self.partitions.get(partition, [])
+                if online_sort_key(s.last_activity, s.session_id) >= lower_sk]
+        return len(rows), sum(1 for s in rows if s.customer_id)
+
+
+class FakeDeletion:
+    """DeletionPort over a partition of `items` sort keys and an audit partition of `audits`, served in pages."""
+
+    def __init__(self, items: list[str], audits: list[str], job: DeletionJob | None = None,
+                 profile: bool = True) -> None:
+        self.items, self.audits, self._job, self.profile = items, audits, job, profile
+        self.pages = 0
+        self.finished = False
+
+    def job(self, customer_id: str) -> DeletionJob | None:
+        return self._job
+
+    def claim_of(self, customer_id: str) -> str | None | Literal[False]:
+        return "EMAIL#base#ada@example.com" if self.profile else False
+
+    def start(self, customer_id: str, claim_pk: str | None, actor: str, audit: AuditRecord,
+              now_ms: int) -> DeletionJob:
+        self.profile = False
+        self._job = DeletionJob(customer_id, now_ms, actor, "partition")
+        return self._job
+
+    def _page(self, keys: list[str], after: str | None, limit: int) -> str | None:
+        self.pages += 1
+        rest = [k for k in keys if after is None or k > after][:limit]
+        return rest[-1] if len(rest) == limit else None
+
+    def clean_partition_page(self, customer_id: str, after_sk: str | None, limit: int) -> str | None:
+        return self._page(self.items, after_sk, limit)
+
+    def redact_audit_page(self, customer_id: str, after_sk: str | None, limit: int,
+                          redact: Callable[[dict[str, Any]], dict[str, Any]]) -> str | None:
+        return self._page(self.audits, after_sk, limit)
+
+    def session_refs(self, customer_id: str) -> list[str]:
+        return []
+
+    def delete_guest_data(self, session_id: str) -> int:
+        return 0
+
+    def save_progress(self, customer_id: str, phase: str, cursor: str | None) -> None:
+        job = self._started()
+        self._job = DeletionJob(customer_id, job.deleted_at, job.deleted_by, phase, cursor)
+
+    def finish(self, customer_id: str, now_ms: int) -> None:
+        job = self._started()
+        self.finished = True
+        self._job = DeletionJob(customer_id, job.deleted_at, job.deleted_by, "done")
+
+    def _started(self) -> DeletionJob:
+        if self._job is None:
+            raise AssertionError("the logic moved a deletion on before starting it")
+        return self._job
+
+
+# mypy proves each fake still implements its port (make lint checks this file)
+_queue: EventQueue = FakeQueue()
+_bus: EventBusPort = FakeBus()
+_presence: PresencePort = NoSessions()
+_index: OnlineIndex = MemoryIndex()
+_deletion: DeletionPort = FakeDeletion([], [])
