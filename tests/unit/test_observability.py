@@ -43,8 +43,8 @@ print(json.dumps({"xray_loaded": "aws_xray_sdk.core" in sys.modules, "tracer": o
 def probe(**env: str) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_TRACE", "LAMBDA_TASK_ROOT"))}
     base.update(PYTHONPATH=os.pathsep.join([str(ROOT / "layers" / "shared" / "python"), str(ROOT)]),
-                PRESENCE_TABLE="p", CUSTOMERS_TABLE="c", CURSOR_SECRET_ARN="arn:aws:secretsmanager:us-east-1:1:secret:k",
-                EXPORTS_BUCKET="b", **env)
+                PRESENCE_TABLE="p", CUSTOMERS_TABLE="c", EXPORTS_BUCKET="b",
+                CURSOR_SECRET_ARN="arn:aws:secretsmanager:us-east-1:1:secret:k", **env)
     result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(DAL_CLASSES)], cwd=ROOT, env=base,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
