@@ -1,4 +1,4 @@
-"""Benchmarks: `make bench` (not part of `make test`); they print ratios and never assert timings.
+"""Benchmarks: `make bench` prints ratios and never asserts timings (`make test` runs each once, tiny: tests/bench).
 
 Importing the package first (`python -m bench.<name>`) puts the shared layer on the import path and
 sets a Lambda-like environment with dummy credentials, before any benchmark module imports boto3.

@@ -12,22 +12,14 @@ Run: .venv/bin/python -m bench.mass_actions [--customers 100]
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import json
+import os
+import time
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "layers" / "shared" / "python", ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from moto import mock_aws
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-
-from moto import mock_aws  # noqa: E402
-
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+from bench._support import (
     DynamoRecorder,
     LambdaContext,
     create_stack,

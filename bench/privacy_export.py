@@ -11,24 +11,16 @@ Run: .venv/bin/python -m bench.privacy_export [--orders 1000]
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import datetime as dt
+import json
+import os
+import time
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (ROOT / "layers" / "shared" / "python", ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import boto3
+from moto import mock_aws
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from bench._support import (  # noqa: E402  (sets the environment and dummy credentials first)
+from bench._support import (
     DynamoRecorder,
     LambdaContext,
     create_stack,
@@ -39,7 +31,7 @@ from bench._support import (  # noqa: E402  (sets the environment and dummy cred
     register_website,
     sqs_event,
 )
-from local import template  # noqa: E402
+from local import template
 
 SCOPES = ["customers:read", "customers:export"]
 
