@@ -76,11 +76,19 @@ def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) 
 
 
 def create_stack(shard_count: int) -> dict[str, str]:
-    """Inside mock_aws: the template's tables, and the environment Lambda would see."""
-    tables = template.create_tables(boto3.client("dynamodb"), template.translated())
+    """Inside mock_aws: the template's tables, queues, bus, secret and bucket, and the environment
+    Lambda would see (every function's required variables set); returns table logical id -> name."""
+    cfn = template.translated()
+    tables = template.create_tables(boto3.client("dynamodb"), cfn)
+    queues = template.create_queues(boto3.client("sqs"), cfn)
+    buses = template.create_event_routing(boto3.client("events"), queues, cfn)
+    secrets = template.create_secrets(boto3.client("secretsmanager"), cfn)
+    buckets = template.create_buckets(boto3.client("s3"), cfn)
     os.environ.update({
         "PRESENCE_TABLE": tables["PresenceTable"], "CUSTOMERS_TABLE": tables["CustomersTable"],
-        "ONLINE_SHARD_COUNT": str(shard_count),
+        "IDEMPOTENCY_TABLE": tables["IdempotencyTable"], "ONLINE_SHARD_COUNT": str(shard_count),
+        "EVENTS_QUEUE_URL": queues["EventsQueue"]["url"], "EVENT_BUS_NAME": buses["StorefrontBus"],
+        "CURSOR_SECRET_ARN": secrets["CursorSigningKey"], "EXPORTS_BUCKET": buckets["ExportsBucket"],
     })
     from shopadmin import wiring
 

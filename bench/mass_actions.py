@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 
 from moto import mock_aws
@@ -46,8 +45,7 @@ def main() -> None:
     count = max(1, min(100, args.customers))
     recorder = DynamoRecorder()
     with mock_aws():
-        tables = create_stack(16)
-        os.environ["IDEMPOTENCY_TABLE"] = tables["IdempotencyTable"]
+        create_stack(16)
         register_website("base")
         customers = load_function("CustomersFunction")
         mass = load_function("CustomerMassActionsFunction")

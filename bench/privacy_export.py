@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import time
 
-import boto3
 from moto import mock_aws
 
 from bench._support import (
@@ -31,7 +29,6 @@ from bench._support import (
     register_website,
     sqs_event,
 )
-from local import template
 
 SCOPES = ["customers:read", "customers:export"]
 
@@ -47,8 +44,6 @@ def main() -> None:
     recorder = DynamoRecorder()
     with mock_aws():
         tables = create_stack(16)
-        buckets = template.create_buckets(boto3.client("s3"))
-        os.environ["EXPORTS_BUCKET"] = buckets["ExportsBucket"]
         from shopadmin import wiring
 
         now = wiring.now()

@@ -69,8 +69,11 @@ def test_the_customer_grids_filters_sort_and_page_survive_a_reload(open_console,
     assert page.url.endswith("#/customers"), "the initial state needs no query"
 
 
-def test_now_onlines_filters_sort_and_page_survive_a_reload(open_console, send_events, refresh_until):
+def test_now_onlines_filters_sort_and_page_survive_a_reload(open_console, send_events, refresh_until, api):
     website = f"url-{uuid.uuid4().hex[:8]}"
+    registered = api.request("PUT", f"/websites/{website}", json={
+        "name": "URL state", "storefront_url": "https://url.shop.example", "timezone": "UTC"})
+    assert registered.status_code == 200, registered.text  # only registered websites take events
     visitors = [Storefront(website_id=website) for _ in range(21)]
     item = {"sku": "MH01", "qty": 1, "price": "52.00"}
     send_events([shop.event("cart_item_added", item, "/mh01.html", customer=False) for shop in visitors])
