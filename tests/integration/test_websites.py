@@ -57,6 +57,8 @@ def test_put_creates_then_updates_and_get_lists_every_website(aws, clock):
     ({**PARIS, "storefront_url": "ftp://fr.shop.example"}, "body.storefront_url"),
     ({**PARIS, "storefront_url": "fr.shop.example"}, "body.storefront_url"),
     ({**PARIS, "name": "  "}, "body.name"),
+    ({**PARIS, "name": "x\u0000y"}, "body.name"),  # found by a new user: stored a control character
+    ({**PARIS, "timezone": "localtime"}, "body.timezone"),  # a file of the zoneinfo folder, not a zone
     ({"storefront_url": PARIS["storefront_url"], "timezone": "UTC"}, "body.name"),
     ({**PARIS, "currency": "EUR"}, "body.currency"),
 ])

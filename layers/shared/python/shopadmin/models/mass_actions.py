@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from shopadmin.models.customer import GroupId
 from shopadmin.models.events import Identifier, WebsiteId
@@ -26,20 +27,33 @@ class MassActionRequest(BaseModel):
     action: MassActionName
     customer_ids: list[Identifier] = Field(min_length=1, max_length=MAX_SELECTED,
                                            description=f"1-{MAX_SELECTED} customer ids, each once")
-    website_id: WebsiteId | None = None
-    group_id: GroupId | None = None
+    website_id: WebsiteId | None = Field(default=None, validate_default=True)
+    group_id: GroupId | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _fits_the_action(self) -> MassActionRequest:
-        if len(set(self.customer_ids)) != len(self.customer_ids):
-            raise ValueError("customer_ids: each customer may be selected once")
-        if self.action == "assign_group" and self.group_id is None:
-            raise ValueError("group_id: required to assign a group")
-        if self.action != "assign_group" and self.group_id is not None:
-            raise ValueError("group_id: only for assign_group")
-        if self.action not in ("subscribe", "unsubscribe") and self.website_id is not None:
-            raise ValueError("website_id: only for subscribe and unsubscribe")
-        return self
+    # Field validators (not a model validator), so each refusal names its own field.
+    @field_validator("customer_ids")
+    @classmethod
+    def _each_once(cls, ids: list[str]) -> list[str]:
+        if len(set(ids)) != len(ids):
+            raise PydanticCustomError("duplicate", "each customer may be selected once")
+        return ids
+
+    @field_validator("website_id")
+    @classmethod
+    def _website_for_newsletter_only(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("action") not in ("subscribe", "unsubscribe"):
+            raise PydanticCustomError("not_allowed", "only for subscribe and unsubscribe")
+        return value
+
+    @field_validator("group_id")
+    @classmethod
+    def _group_for_assign_group_only(cls, value: int | None, info: ValidationInfo) -> int | None:
+        action = info.data.get("action")
+        if action == "assign_group" and value is None:
+            raise PydanticCustomError("required", "required to assign a group")
+        if action != "assign_group" and value is not None:
+            raise PydanticCustomError("not_allowed", "only for assign_group")
+        return value
 
 
 class MassActionResult(BaseModel):

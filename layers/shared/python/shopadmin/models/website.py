@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 WEBSITE_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 WebsiteIdText = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=WEBSITE_ID_PATTERN)]
 MAX_WEBSITES = 1000
+# Files of the system's zoneinfo folder that are not zones of the IANA database.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory", "leapseconds", "tzdata.zi"})
 
 
 class WebsiteSave(BaseModel):
@@ -29,6 +31,8 @@ class WebsiteSave(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be blank")
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\ufffe\uffff" for c in value):
+            raise ValueError("must not hold control characters")
         return value.strip()
 
     @field_validator("storefront_url")
@@ -42,7 +46,7 @@ class WebsiteSave(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _iana_zone(cls, value: str) -> str:
-        if value not in _zones():
+        if value not in _zones() or value in NOT_ZONES:
             raise ValueError("must be an IANA time zone name, e.g. Europe/Paris or UTC")
         try:
             ZoneInfo(value)
