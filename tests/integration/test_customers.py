@@ -296,3 +296,13 @@ def test_every_admin_write_is_audited_with_before_and_after(aws, clock):
     assert updated["actor"] == "admin-7" and updated["changes"] == {"taxvat": {"before": None, "after": "T1"}}
     status, _, _ = api("GET", f"/customers/{cid}/audit", scopes="customers:read")
     assert status == 403
+
+
+def test_a_malformed_if_match_is_422_naming_it_and_changes_nothing(aws, clock):
+    customer, _ = new_customer()
+    for malformed in ("3", "W/3", '"three"', "*"):
+        status, body, _ = api("PATCH", f"/customers/{customer['id']}", {"taxvat": "FR9"},
+                              headers={"if-match": malformed})
+        assert status == 422, (malformed, body)
+        assert any("if-match" in d["field"].lower() for d in body["error"]["details"]), body
+    assert api("GET", f"/customers/{customer['id']}")[1]["customer"]["taxvat"] is None

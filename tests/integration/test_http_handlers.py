@@ -38,7 +38,11 @@ def test_config_defaults_then_save_applies_to_next_read(aws, clock):
 @pytest.mark.parametrize("payload, status, field", [
     ({"online_minutes_interval": 0}, 422, "online_minutes_interval"),
     ({"online_minutes_interval": 15, "customer_data_lifetime": 99999}, 422, "customer_data_lifetime"),
-    ({"online_minutes_interval": 15, "extra": True}, 422, "extra"),
+    ({"online_minutes_interval": 15, "customer_data_lifetime": 60, "extra": True}, 422, "extra"),
+    # SPEC 7: an omitted field is refused, not silently reset to its default
+    ({"online_minutes_interval": 20}, 422, "customer_data_lifetime"),
+    ({"customer_data_lifetime": 90}, 422, "online_minutes_interval"),
+    ({}, 422, "online_minutes_interval"),
 ])
 def test_config_validation_names_the_field_and_saves_nothing(aws, clock, payload, status, field):
     code, body, _ = call("OnlineConfigFunction", "PUT", "/config/online-customers", "config:write", body=payload)
@@ -55,7 +59,7 @@ def test_unparseable_json_is_400(aws, clock):
 
 def test_handlers_check_the_scope_again(aws, clock):
     code, body, _ = call("OnlineConfigFunction", "PUT", "/config/online-customers", "config:read",
-                         body={"online_minutes_interval": 20})
+                         body={"online_minutes_interval": 20, "customer_data_lifetime": 60})
     assert code == 403 and body["error"]["code"] == "forbidden"
     code, _, _ = call("OnlineCustomersFunction", "GET", "/online-customers", "config:read")
     assert code == 403
@@ -110,7 +114,7 @@ def test_raised_interval_applies_at_read_time(ingest, clock):
     ingest([storefront_event("cart_item_added", "v-old", clock.now_ms - 20 * MIN, data={"sku": "A"})])
     assert get_list()["items"] == []
     call("OnlineConfigFunction", "PUT", "/config/online-customers", "config:write",
-         body={"online_minutes_interval": 30})
+         body={"online_minutes_interval": 30, "customer_data_lifetime": 60})
     assert [r["session_id"] for r in get_list()["items"]] == ["v-old"]
     clock.advance(minutes=11)
     assert get_list()["items"] == []

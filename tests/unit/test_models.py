@@ -72,7 +72,6 @@ def test_unwrap_accepts_plain_events_and_eventbridge_envelopes_only_from_storefr
 
 
 @pytest.mark.parametrize("body, expected", [
-    ({}, (15, 60)),
     ({"online_minutes_interval": None, "customer_data_lifetime": ""}, (15, 60)),
     ({"online_minutes_interval": "  ", "customer_data_lifetime": 120}, (15, 120)),
     ({"online_minutes_interval": 1, "customer_data_lifetime": 10080}, (1, 10080)),
@@ -86,6 +85,7 @@ def test_config_blank_or_null_means_default(body, expected):
 @pytest.mark.parametrize("body", [
     {"online_minutes_interval": 0}, {"online_minutes_interval": 1441}, {"customer_data_lifetime": 10081},
     {"online_minutes_interval": 2.5}, {"online_minutes_interval": "ten"}, {"colour": "red"},
+    {}, {"online_minutes_interval": 15}, {"customer_data_lifetime": 60},  # SPEC 7: both fields required
 ])
 def test_config_out_of_range_is_refused(body):
     with pytest.raises(ValidationError):

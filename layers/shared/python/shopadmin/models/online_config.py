@@ -28,14 +28,15 @@ class OnlineCustomersConfig(BaseModel):
 
 
 class OnlineCustomersConfigUpdate(BaseModel):
-    """PUT body: blank or null falls back to the default."""
+    """PUT body: both fields required (SPEC 7: an omitted one would silently reset it); blank or
+    null falls back to the default."""
 
     model_config = ConfigDict(extra="forbid")
 
     online_minutes_interval: Annotated[StrictInt, Field(ge=1, le=1440)] | Blank | None = Field(
-        default=None, description="1-1440 minutes; blank or null for the default (15)")
+        description="Required: 1-1440 minutes; blank or null for the default (15)", examples=[15])
     customer_data_lifetime: Annotated[StrictInt, Field(ge=1, le=10080)] | Blank | None = Field(
-        default=None, description="1-10080 minutes; blank or null for the default (60)")
+        description="Required: 1-10080 minutes; blank or null for the default (60)", examples=[60])
 
     def resolved(self) -> OnlineCustomersConfig:
         def value(given: int | str | None, default: int) -> int:
