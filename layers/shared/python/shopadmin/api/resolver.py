@@ -6,7 +6,7 @@ routers while the docs function includes all of them and publishes one complete 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from re import Match
 from typing import Any
 from urllib.parse import quote, unquote
@@ -115,3 +115,14 @@ def create_app(*routers: Router) -> APIGatewayHttpResolver:
     for router in routers:
         app.include_router(router)
     return app
+
+
+def time_left(router: Router, reserve_ms: int) -> Callable[[], bool]:
+    """A check: True while this invocation has more than `reserve_ms` of its Lambda timeout left
+    (always True outside Lambda), for routes that work in steps and stop starting new ones in time."""
+    context = getattr(router, "lambda_context", None)
+
+    def has_time() -> bool:
+        return context is None or bool(context.get_remaining_time_in_millis() > reserve_ms)
+
+    return has_time

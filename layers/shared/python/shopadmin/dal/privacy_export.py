@@ -1,6 +1,6 @@
 """Reads for the privacy export: every stored item that is about one customer, as plain values.
 
-Read by key only (no Scan): the customer's partition, its audit partition, its email claim,
+Read by key only, never a table-wide read: the customer's partition, its audit partition, its email claim,
 its sessions (through the sessions-by-customer index, each row then read consistently) and
 the unsaved data (guest cart, checkout draft) of those sessions. Items are returned whole, as
 stored, so nothing held can be missing from an export because a view left it out.

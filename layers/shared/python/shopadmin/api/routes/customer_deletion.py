@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shopadmin import wiring
 from shopadmin.api.auth import require_scope
-from shopadmin.api.resolver import NO_CONTENT, error_responses, secured
+from shopadmin.api.resolver import NO_CONTENT, error_responses, secured, time_left
 from shopadmin.logic.customer_deletion import delete_customer
 from shopadmin.models.credentials import DeletionInProgress
 
@@ -36,11 +36,7 @@ TIME_RESERVE_MS = 3_000
                           **error_responses(404, 503)})
 def delete_customer_route(customer_id: CustomerId) -> Response[Any]:
     caller = require_scope(router, "customers:delete")
-    context = getattr(router, "lambda_context", None)
-
-    def has_time() -> bool:
-        return context is None or context.get_remaining_time_in_millis() > TIME_RESERVE_MS
-
+    has_time = time_left(router, TIME_RESERVE_MS)
     config = wiring.online_config().get()
     done = delete_customer(customer_id, wiring.customer_deletion(), wiring.customer_accounts().session_ids,
                            wiring.presence_store(), wiring.admin_events(), caller.subject, wiring.now(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shopadmin import wiring
 from shopadmin.api.auth import Caller, keep_customer_inside_website, require_scope, website_for_write
 from shopadmin.api.idempotency import IdempotencyKey, respond_once
-from shopadmin.api.resolver import error_responses, secured
+from shopadmin.api.resolver import error_responses, secured, time_left
 from shopadmin.errors import Conflict, Forbidden, NotFound
 from shopadmin.logic import customer_accounts as accounts
 from shopadmin.logic import customer_commerce as commerce
@@ -25,7 +25,7 @@ TIME_RESERVE_MS = 3_000
 GROUP_ATTEMPTS = 3  # assign_group re-reads when a concurrent edit moved the version in between
 
 
-def _delete(caller: Caller) -> ApplyOne:
+def _delete(caller: Caller, has_time: Callable[[], bool]) -> ApplyOne:
     if "customers:delete" not in caller.scopes:
         raise Forbidden("Deleting customers needs the scope customers:delete",
                         [{"field": "body.action", "reason": "the token lacks customers:delete"}])
@@ -34,7 +34,7 @@ def _delete(caller: Caller) -> ApplyOne:
     def apply(customer_id: str) -> str | None:
         done = delete_customer(customer_id, wiring.customer_deletion(), wiring.customer_accounts().session_ids,
                                wiring.presence_store(), wiring.admin_events(), caller.subject, wiring.now(),
-                               config.online_minutes_interval, lambda: True)
+                               config.online_minutes_interval, has_time)
         return None if done else "deleted; clean-up continues with DELETE /customers/{id}"
 
     return apply
@@ -94,22 +94,15 @@ def _inside_website(caller: Caller, apply: ApplyOne) -> ApplyOne:
                         **error_responses(400, 409)})
 def post_mass_action(body: MassActionRequest, idempotency_key: IdempotencyKey = None) -> Response[MassActionResults]:
     caller = require_scope(router, "customers:write")
+    has_time = time_left(router, TIME_RESERVE_MS)
     if body.action == "delete":
-        apply = _delete(caller)
+        apply = _delete(caller, has_time)
     elif body.action == "assign_group":
         apply = _assign_group(caller, int(body.group_id or 0))
     else:
         website = None if body.website_id is None else website_for_write(caller, body.website_id, "body.website_id")
         apply = _newsletter(caller, website, body.action == "subscribe")
     apply_in_reach = _inside_website(caller, apply)
-    context = getattr(router, "lambda_context", None)
-    started = time.monotonic()
-
-    def has_time() -> bool:
-        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-            return bool(context.get_remaining_time_in_millis() > TIME_RESERVE_MS)
-        return time.monotonic() - started < 60
-
     def run() -> tuple[int, MassActionResults]:
         return 200, MassActionResults(results=run_mass_action(body.customer_ids, apply_in_reach, has_time, body.action))
 
