@@ -78,6 +78,10 @@ def build_export(customer_id: str, reader: ExportReaderPort, audit: AuditPort, a
     audit.append_audit(customer_id, audit_entry(actor, "customer.exported", now_ms, {}))
     references = [(str(i["ref_pk"]), str(i["ref_sk"])) for i in items if i.get("kind") == "credential_ref"]
     sessions = reader.sessions(customer_id)
+    # every session the customer used: bound now (presence), or bound once (its SESSION# reference,
+    # the same list Delete Customer erases the guest data of)
+    used = dict.fromkeys([str(s["session_id"]) for s in sessions]
+                         + [str(i["session_id"]) for i in items if i.get("kind") == "session_ref"])
     website, email = profile.get("website_id"), profile.get("email")
     return {
         "customer_id": customer_id,
@@ -88,16 +92,17 @@ def build_export(customer_id: str, reader: ExportReaderPort, audit: AuditPort, a
         "email_claim": reader.email_claim(str(website), str(email)) if website and email else [],
         "credentials": [_without_secrets(item) for item in reader.credential_items(references)],
         "sessions": sessions,
-        "unsaved_data": reader.guest_items([str(s["session_id"]) for s in sessions]),
+        "unsaved_data": reader.guest_items(list(used)),
     }
 
 
 def export_customer(customer_id: str, reader: ExportReaderPort, audit: AuditPort, files: ExportFilesPort,
-                    actor: str, now_ms: int, max_body_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    """The document, or `{"download_url", "expires_at"}` when it is larger than one response may be."""
+                    actor: str, now_ms: int, max_body_bytes: int | None = None) -> dict[str, Any]:
+    """The document, or `{"download_url", "expires_at"}` when it is larger than one response may be
+    (`max_body_bytes`, default MAX_BODY_BYTES)."""
     document = build_export(customer_id, reader, audit, actor, now_ms)
     body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
-    if len(body) <= max_body_bytes:
+    if len(body) <= (MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes):
         return document
     url = files.put(f"exports/{customer_id}/{now_ms}-{uuid.uuid4().hex}.json", body)
     return {"download_url": url, "expires_at": to_iso(now_ms + URL_SECONDS * 1000)}
