@@ -28,6 +28,7 @@ from shopadmin.logic.customer_commerce import balances_view
 from shopadmin.logic.online_list import to_row
 from shopadmin.logic.online_window import is_online
 from shopadmin.models.customer import (
+    MAX_ADDRESSES,
     Activity,
     Address,
     AddressIn,
@@ -331,6 +332,10 @@ def change_address(customer_id: str, address_id: str | None, address: AddressIn 
             raise NotFound("No such customer")
         if address_id is not None and address_id not in before.addresses:
             raise NotFound("No such address")
+        if address_id is None and len(before.addresses) >= MAX_ADDRESSES:
+            raise InvalidRequest(f"An address book holds at most {MAX_ADDRESSES} addresses",
+                                 [{"field": "addresses", "reason": f"already holds {MAX_ADDRESSES}; "
+                                                                   "delete or edit one instead"}])
         target = address_id or new_address_id()
         after = replace(before, addresses=dict(before.addresses))
         if address is None:

@@ -6,7 +6,17 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from shopadmin.clock import today
 from shopadmin.models.events import Email, WebsiteId
@@ -18,6 +28,29 @@ OptionalText = Annotated[str, StringConstraints(max_length=255, strip_whitespace
 GroupId = Annotated[StrictInt, Field(ge=0, le=10_000)]
 
 QUICK_EDIT_FIELDS = ("email", "website_id", "taxvat", "gender", "group_id")
+# Fields every account has (SPEC 9): a save may change them, never clear them.
+REQUIRED_FIELDS = ("email", "website_id", "group_id", "first_name", "last_name")
+# One limit on every path that writes an address book (create, full save, add one).
+MAX_ADDRESSES = 50
+
+# ISO 3166-1 alpha-2 codes that exist, from pycountry's copy of the ISO list (never typed by hand):
+# "UK", "EU", "EL", user-assigned codes such as "QM" or "XX" are not countries.
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def _existing_country(code: str) -> str:
+    if code not in COUNTRY_CODES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code that exists, e.g. GB or FR")
+    return code
+
+
+def _not_cleared(value: object) -> object:
+    if value is None:
+        raise ValueError("is required and cannot be cleared")
+    return value
+
+
+CountryId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_existing_country)]
 # Read-only fields a client may echo back in a full edit; they are ignored.
 READ_ONLY_FIELDS = ("id", "created_at", "version")
 
@@ -34,7 +67,7 @@ class AddressIn(BaseModel):
     city: Name
     region: OptionalText = None
     postcode: Annotated[str, StringConstraints(max_length=20)] | None = None
-    country_id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(description="ISO 3166-1 alpha-2")
+    country_id: CountryId = Field(description="ISO 3166-1 alpha-2 code of a country that exists")
     telephone: Annotated[str, StringConstraints(max_length=32)] | None = None
     default_billing: StrictBool = False
     default_shipping: StrictBool = False
@@ -63,6 +96,11 @@ class CustomerAccount(BaseModel):
     company: OptionalText = None
     allow_remote_assistance: StrictBool = Field(default=False, description="Allow remote shopping assistance")
 
+    @field_validator(*REQUIRED_FIELDS, mode="before")
+    @classmethod
+    def _required_not_cleared(cls, value: object) -> object:
+        return _not_cleared(value)
+
     @field_validator("dob", mode="before")
     @classmethod
     def _dob_is_a_date_string(cls, value: object) -> object:
@@ -82,13 +120,13 @@ class CustomerAccount(BaseModel):
 
 
 class CustomerCreate(CustomerAccount):
-    addresses: list[AddressIn] | None = Field(default=None, max_length=50)
+    addresses: list[AddressIn] | None = Field(default=None, max_length=MAX_ADDRESSES)
 
 
 class CustomerFullEdit(CustomerAccount):
     """PUT body. `addresses`, when present, replaces the address book."""
 
-    addresses: list[AddressIn] | None = Field(default=None, max_length=50)
+    addresses: list[AddressIn] | None = Field(default=None, max_length=MAX_ADDRESSES)
     version: StrictInt | None = Field(default=None, ge=1,
                                          description="The version this edit is based on (or If-Match)")
     id: str | None = Field(default=None, description="Ignored (read-only)")
@@ -106,6 +144,12 @@ class CustomerQuickEdit(BaseModel):
     gender: Gender | None = None
     group_id: GroupId | None = None
     version: StrictInt | None = Field(default=None, ge=1)
+
+    @field_validator("email", "website_id", "group_id", mode="before")
+    @classmethod
+    def _required_not_cleared(cls, value: object) -> object:
+        # Omitted means "unchanged"; an explicit null would clear a field every account has.
+        return _not_cleared(value)
 
 
 class Customer(BaseModel):

@@ -1,0 +1,103 @@
+"""SPEC 9: required fields cannot be cleared; countries that exist; one 50-address limit (issue 23 item 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_customers import api, new_customer
+
+ADDRESS = {"first_name": "Ada", "last_name": "L", "street": ["1 Main St"], "city": "London", "country_id": "GB"}
+ACCOUNT = {"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "website_id": "base"}
+
+
+def _fields(error):
+    return [d["field"] for d in error["error"]["details"]]
+
+
+def _unchanged(cid, version=1):
+    customer = api("GET", f"/customers/{cid}")[1]["customer"]
+    assert customer["version"] == version
+    assert (customer["email"], customer["website_id"], customer["group_id"]) == ("ada@example.com", "base", 1)
+    assert (customer["first_name"], customer["last_name"]) == ("Ada", "Lovelace")
+
+
+@pytest.mark.parametrize("field", ["email", "website_id", "group_id"])
+def test_quick_edit_cannot_clear_a_required_field(aws, clock, field):
+    # was: email null -> 500, website_id null / group_id null -> 200 and the field gone
+    customer, etag = new_customer()
+    status, error, _ = api("PATCH", f"/customers/{customer['id']}", {field: None}, headers={"if-match": etag})
+    assert status == 422, error
+    assert _fields(error) == [f"body.{field}"] and "cannot be cleared" in error["error"]["details"][0]["reason"]
+    _unchanged(customer["id"])
+
+
+@pytest.mark.parametrize("field, value", [
+    ("email", None), ("email", "   "), ("website_id", None), ("website_id", " "), ("group_id", None),
+    ("first_name", None), ("first_name", "  "), ("last_name", None), ("last_name", ""),
+])
+def test_full_save_cannot_clear_a_required_field(aws, clock, field, value):
+    customer, etag = new_customer()
+    status, error, _ = api("PUT", f"/customers/{customer['id']}", {**ACCOUNT, field: value},
+                           headers={"if-match": etag})
+    assert status == 422, error
+    assert f"body.{field}" in _fields(error)
+    _unchanged(customer["id"])
+
+
+def test_quick_edit_may_still_clear_optional_fields(aws, clock):
+    customer, etag = new_customer(taxvat="FR1")
+    status, saved, _ = api("PATCH", f"/customers/{customer['id']}", {"taxvat": None, "gender": None},
+                           headers={"if-match": etag})
+    assert status == 200 and saved["taxvat"] is None and saved["version"] == 2
+
+
+@pytest.mark.parametrize("code", ["XX", "ZZ", "AA", "QM", "UK", "EU", "EL"])
+def test_countries_that_do_not_exist_are_refused_on_every_path(aws, clock, code):
+    customer, etag = new_customer(addresses=[ADDRESS, {**ADDRESS, "city": "Leeds"}, {**ADDRESS, "city": "York"},
+                                             {**ADDRESS, "city": "Bath"}])
+    cid = customer["id"]
+    book = api("GET", f"/customers/{cid}/addresses")[1]["items"]
+    assert len(book) == 4
+    bad = {**ADDRESS, "country_id": code}
+
+    status, error, _ = api("POST", f"/customers/{cid}/addresses", bad)
+    assert status == 422 and _fields(error) == ["body.country_id"], error
+    status, error, _ = api("PUT", f"/customers/{cid}/addresses/{book[0]['id']}", bad)
+    assert status == 422 and _fields(error) == ["body.country_id"], error
+    status, error, _ = api("PUT", f"/customers/{cid}", {**ACCOUNT, "addresses": [bad]}, headers={"if-match": etag})
+    assert status == 422 and _fields(error) == ["body.addresses.0.country_id"], error
+    status, error, _ = api("POST", "/customers", {**ACCOUNT, "email": "new@example.com", "addresses": [bad]})
+    assert status == 422 and _fields(error) == ["body.addresses.0.country_id"], error
+
+    after = api("GET", f"/customers/{cid}/addresses")[1]["items"]
+    assert sorted(a["city"] for a in after) == ["Bath", "Leeds", "London", "York"]
+    assert api("GET", f"/customers/{cid}")[1]["customer"]["version"] == 1
+
+
+@pytest.mark.parametrize("code", ["GB", "FR", "DE", "US", "JP", "GR", "AQ"])
+def test_countries_that_exist_are_kept(aws, clock, code):
+    customer, _ = new_customer()
+    status, added, _ = api("POST", f"/customers/{customer['id']}/addresses", {**ADDRESS, "country_id": code})
+    assert status == 201 and added["country_id"] == code
+
+
+def test_an_address_book_holds_at_most_50_on_every_path(aws, clock):
+    fifty = [{**ADDRESS, "city": f"City {i}"} for i in range(50)]
+    customer, etag = new_customer(addresses=fifty)
+    cid = customer["id"]
+    assert len(api("GET", f"/customers/{cid}/addresses")[1]["items"]) == 50
+
+    status, error, _ = api("POST", f"/customers/{cid}/addresses", {**ADDRESS, "city": "One too many"})
+    assert status == 422 and _fields(error) == ["addresses"], error
+    status, error, _ = api("PUT", f"/customers/{cid}", {**ACCOUNT, "addresses": [*fifty, ADDRESS]},
+                           headers={"if-match": etag})
+    assert status == 422 and _fields(error) == ["body.addresses"], error
+    status, error, _ = api("POST", "/customers", {**ACCOUNT, "email": "b@example.com", "addresses": [*fifty, ADDRESS]})
+    assert status == 422 and _fields(error) == ["body.addresses"], error
+    assert len(api("GET", f"/customers/{cid}/addresses")[1]["items"]) == 50
+    assert api("GET", f"/customers/{cid}")[1]["customer"]["version"] == 1
+
+    # deleting one makes room for one again
+    first = api("GET", f"/customers/{cid}/addresses")[1]["items"][0]
+    assert api("DELETE", f"/customers/{cid}/addresses/{first['id']}")[0] == 204
+    assert api("POST", f"/customers/{cid}/addresses", {**ADDRESS, "city": "Room again"})[0] == 201
