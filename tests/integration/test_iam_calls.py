@@ -35,6 +35,7 @@ from tests.integration import (
     test_http_handlers,
     test_ingest_handler,
     test_mass_actions,
+    test_one_order,
     test_privacy_export,
     test_websites,
     test_wishlist_remove,
@@ -78,6 +79,9 @@ SCENARIOS: list[Callable] = [
     test_customer_deletion.test_delete_removes_personal_data_everywhere_and_keeps_orders_anonymized,
     test_deletion_is_final.test_a_replayed_idempotency_key_of_a_deleted_customer_answers_404,
     test_websites.test_put_creates_then_updates_and_get_lists_every_website,
+    # SPEC 9: the rows mirrored in the account's transaction, the stored consent read before an event's
+    test_one_order.test_a_late_storefront_change_does_not_undo_an_admin_save,
+    test_one_order.test_an_older_consent_never_undoes_a_newer_one,
     test_csv_exports.test_customers_csv_applies_the_grid_filters,
     test_csv_exports.test_online_csv_holds_the_online_rows_with_the_lists_filters,
     test_wishlist_remove.test_remove_answers_204_removes_only_that_item_and_is_audited,

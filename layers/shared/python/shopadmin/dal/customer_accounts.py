@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
-from shopadmin.dal.dynamo_errors import transact_write
+from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.keys import (
     ACTIVITY_SK,
     CLAIM_SK,
@@ -28,6 +28,7 @@ from shopadmin.dal.keys import (
     grid_key_text,
     grid_keys,
 )
+from shopadmin.dal.presence_store import snapshot_actions
 from shopadmin.dal.tables import (
     ActivityItem,
     AddressItem,
@@ -47,9 +48,11 @@ from shopadmin.dal.tables import (
     WishItem,
     failed_checks,
     failed_conditions,
+    failed_sessions,
 )
 from shopadmin.errors import ChangeConflict, CustomerGone, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
+from shopadmin.models.presence import SNAPSHOT_FIELDS
 from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
 from shopadmin.observability import traced
 
@@ -57,6 +60,13 @@ GRID_SORT_INDEXES = {"created_at": "grid-by-created", "email": "grid-by-email", 
                      "first_name": "grid-by-first-name"}
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
+# An account change and the Now Online rows showing it are one transaction; a save retries this
+# often when a row moved on meanwhile (a login, a logout), then gives up with ChangeConflict.
+MIRROR_ATTEMPTS = 3
+# Rows of one customer changed with the account (one transaction holds 100 items): the newest
+# live sessions; a customer signed in on more browsers than this at once has the rest changed
+# right after, one by one.
+MAX_MIRRORED_SESSIONS = 25
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "city", "region", "postcode", "country_id",
                   "telephone")
 
@@ -69,7 +79,7 @@ def profile_from_item(item: ProfileItem) -> AccountRecord:
         version=item.version,
         default_billing_id=item.default_billing_id,
         default_shipping_id=item.default_shipping_id,
-        account_event_at=_int(item.account_event_at),
+        field_times={name: int(at) for name, at in json.loads(item.field_times or "{}").items()},
     )
 
 
@@ -154,9 +164,26 @@ class CustomerAccounts:
                      now_ms: int) -> int:
         """Write the account in one transaction; returns the new version.
 
+        The Now Online rows still bound to the customer change in the same transaction when the
+        fields they show (SNAPSHOT_FIELDS) change: either the account and its rows, or nothing.
         Raises ChangeConflict when the stored version is not `before.version` (or the customer
         already exists, for a create) and EmailTaken when another customer holds the email.
         """
+        mirrored = before is not None and any(before.fields.get(name) != after.fields.get(name)
+                                              for name in SNAPSHOT_FIELDS)
+        for _ in range(MIRROR_ATTEMPTS):
+            rows = self._bound_rows(after.customer_id, now_ms) if mirrored else []
+            try:
+                version = self._save_account(before, after, audits, now_ms, rows[:MAX_MIRRORED_SESSIONS])
+            except _RowMoved:
+                continue  # a session row changed meanwhile (a login, a logout, an event): read the rows again
+            for row in rows[MAX_MIRRORED_SESSIONS:]:
+                self._mirror_one(row, after.fields)
+            return version
+        raise ChangeConflict(after.customer_id)
+
+    def _save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
+                      now_ms: int, rows: list[PresenceItem]) -> int:
         profile = self._profile_item(after, now_ms)
         if before is not None:
             profile.version = before.version
@@ -186,38 +213,45 @@ class CustomerAccounts:
                     transaction.delete(AddressItem(customer_pk(after.customer_id), address_sk(address_id)))
                 for audit in audits:
                     transaction.save(_audit_item(after.customer_id, audit))
+                for row in rows:
+                    # guarded by the version read: a row that moved on cancels the whole save (read again)
+                    transaction.update(row, actions=snapshot_actions(after.fields), return_values="ALL_OLD")
         except TransactWriteError as error:
             failed = failed_conditions(error)
             if claims_change and _claim_key(after) in failed and profile.pk not in failed:
                 raise EmailTaken(after.fields["email"]) from None
+            if profile.pk not in failed and failed_sessions(error):
+                raise _RowMoved() from None
             if failed:
                 raise ChangeConflict(after.customer_id) from None
             raise
         return int(profile.version)
 
+    def _bound_rows(self, customer_id: str, now_ms: int) -> list[PresenceItem]:
+        """The live rows bound to the customer, newest first, read consistently (their versions guard the save).
+
+        The sessions-by-customer index is eventually consistent: it finds the sessions, the rows
+        themselves are read again to keep only those bound to the customer now. Rows past their
+        expiry (TTL not yet applied) show nowhere and are left alone.
+        """
+        session_ids = self.session_ids(customer_id)
+        if not session_ids:
+            return []
+        rows = [item for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True))
+                if item.customer_id == customer_id and int(item.expires_at or 0) * 1000 >= now_ms]
+        return sorted(rows, key=lambda item: (-int(item.last_activity), item.session_id))
+
+    def _mirror_one(self, row: PresenceItem, values: dict[str, Any]) -> None:
+        """A row beyond MAX_MIRRORED_SESSIONS, changed on its own; one that moved on is left to its new state."""
+        try:
+            row.update(actions=snapshot_actions(values), condition=PresenceItem.customer_id == row.customer_id,
+                       add_version_condition=False)
+        except Exception as error:  # noqa: BLE001 - only "the row moved on" is expected here
+            if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
         append_audit_if_customer(customer_id, audit)
-
-    def refresh_sessions(self, customer_id: str, snapshot: dict[str, str | None]) -> int:
-        """Copy the saved name/email/company into the customer's presence rows (still bound to them)."""
-        refreshed = 0
-        for session_id in self.session_ids(customer_id):
-            actions = []  # PynamoDB bumps the version itself, so ingest re-reads before its next write
-            for name in ("first_name", "last_name", "email", "company"):
-                value = snapshot.get(name)
-                attribute = getattr(PresenceItem, name)
-                actions.append(attribute.set(value) if value else attribute.remove())
-                if name != "company":
-                    search = getattr(PresenceItem, f"search_{name}")
-                    actions.append(search.set(value.lower()) if value else search.remove())
-            try:
-                PresenceItem(session_id).update(actions=actions, condition=PresenceItem.customer_id == customer_id,
-                                                add_version_condition=False)
-                refreshed += 1
-            except Exception as error:  # noqa: BLE001 - the session moved on (logout, other customer)
-                if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
-                    raise
-        return refreshed
 
     def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool:
         """last_login_at / last_logout_at only move forward (late events leave them alone)."""
@@ -244,7 +278,8 @@ class CustomerAccounts:
         values = dict(record.fields)
         return ProfileItem(
             customer_pk(record.customer_id), PROFILE_SK, customer_id=record.customer_id,
-            created_at=record.created_at, updated_at=now_ms, account_event_at=record.account_event_at,
+            created_at=record.created_at, updated_at=now_ms,
+            field_times=json.dumps(record.field_times, sort_keys=True) if record.field_times else None,
             default_billing_id=record.default_billing_id, default_shipping_id=record.default_shipping_id,
             **{k: v for k, v in values.items() if v is not None},
             **grid_keys(record.customer_id, record.created_at, values.get("email"), values.get("first_name"),
@@ -278,6 +313,10 @@ def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
     elif isinstance(item, LedgerItem):
         collection.ledgers.setdefault(item.account, []).append(LedgerRecord(
             item.entry_id, int(item.at), int(item.delta), int(item.balance), item.reason, item.actor))
+
+
+class _RowMoved(Exception):
+    """A Now Online row changed between its read and the account's transaction."""
 
 
 def _int(value: float | None) -> int | None:

@@ -211,7 +211,7 @@ class CustomerCommerce:
             transaction.save(_audit_item(customer_id, audit))
 
     def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool,
-                       before: NewsletterSubscription | None, audit: AuditRecord, now_ms: int) -> None:
+                       before: NewsletterSubscription | None, audit: AuditRecord | None, now_ms: int) -> None:
         pk = customer_pk(customer_id)
         guard = (NewsletterItem.sk.does_not_exist() if before is None
                  else (NewsletterItem.changed_at == before.changed_at)
@@ -220,7 +220,8 @@ class CustomerCommerce:
             transaction.condition_check(ProfileItem, pk, PROFILE_SK, condition=ProfileItem.pk.exists())
             transaction.save(NewsletterItem(pk, newsletter_sk(website_id), website_id=website_id, subscribed=subscribed,
                                             changed_at=now_ms), condition=guard)
-            transaction.save(_audit_item(customer_id, audit))
+            if audit is not None:  # None: the same decision again, only its time moves
+                transaction.save(_audit_item(customer_id, audit))
 
     def record_newsletter_sent(self, customer_id: str, queue_id: str, subject: str, website_id: str,
                                sent_at_ms: int) -> None:

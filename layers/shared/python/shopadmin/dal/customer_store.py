@@ -121,6 +121,14 @@ class CustomerStore:
             found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
         return found
 
+    def newsletter_changed_at(self, customer_id: str, website_id: str) -> int | None:
+        """When the stored subscription decision for this website was made (ms); None when there is none."""
+        try:
+            item = NewsletterItem.get(customer_pk(customer_id), newsletter_sk(website_id), consistent_read=True)
+        except NewsletterItem.DoesNotExist:
+            return None
+        return int(item.changed_at)
+
     def customer_website(self, customer_id: str) -> str | None:
         """The website of an existing customer (one consistent GetItem of the profile); None when absent."""
         try:
@@ -246,9 +254,11 @@ def _add_operation(transaction: TransactWrite, operation: Operation, updated_at:
                                     review_id=operation.review_id, sku=operation.sku, rating=operation.rating,
                                     status="pending", created_at=operation.created_at))
     elif isinstance(operation, NewsletterSet):
+        # the newest decision by time wins (SPEC 9): an older one cancels the transaction
+        newest = NewsletterItem.changed_at.does_not_exist() | (NewsletterItem.changed_at <= operation.changed_at)
         transaction.save(NewsletterItem(customer_pk(operation.customer_id), newsletter_sk(operation.website_id),
                                         website_id=operation.website_id, subscribed=operation.subscribed,
-                                        changed_at=operation.changed_at))
+                                        changed_at=operation.changed_at), condition=newest)
     else:  # pragma: no cover - a new operation type must be handled here
         raise TypeError(f"unknown operation {type(operation).__name__}")
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.keys import PROFILE_SK, customer_pk
@@ -17,7 +21,7 @@ from shopadmin.dal.tables import (
 from shopadmin.errors import CustomerGone
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
-from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.models.presence import SNAPSHOT_FIELDS, CustomerSnapshot, PresenceState
 from shopadmin.observability import traced
 
 SESSION_PREFIX = "SESSION#"
@@ -210,6 +214,19 @@ def to_state(item: PresenceItem) -> PresenceState:
         assisted_by=item.assisted_by,
         version=item.version,
     )
+
+
+def snapshot_actions(values: Mapping[str, Any]) -> list[Action]:
+    """Update actions showing the account's `values` on a row (SNAPSHOT_FIELDS and their search copies)."""
+    actions: list[Action] = []
+    for name in SNAPSHOT_FIELDS:
+        value = values.get(name)
+        attribute = getattr(PresenceItem, name)
+        actions.append(attribute.set(value) if value else attribute.remove())
+        if name != "company":
+            search = getattr(PresenceItem, f"search_{name}")
+            actions.append(search.set(value.lower()) if value else search.remove())
+    return actions
 
 
 def _lower(value: str | None) -> str | None:

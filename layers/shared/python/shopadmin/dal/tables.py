@@ -177,7 +177,7 @@ class ProfileItem(CustomersTableItem, discriminator="profile"):
     default_shipping_id = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
     updated_at = NumberAttribute(null=True)
-    account_event_at = NumberAttribute(null=True)  # time of the newest storefront account_updated applied
+    field_times = UnicodeAttribute(null=True)  # JSON {field: ms}: when each field's value was set (SPEC 9)
     # grid index keys: "<lower-cased value>#<id>" so every key is unique and prefix-searchable
     grid_pk = UnicodeAttribute(null=True)
     grid_created = UnicodeAttribute(null=True)
@@ -402,6 +402,17 @@ def failed_conditions(error: TransactWriteError) -> list[str | None]:
         if reason is not None and reason.code == "ConditionalCheckFailed":
             keys.append((reason.raw_item or {}).get("pk", {}).get("S"))
     return keys
+
+
+def failed_sessions(error: TransactWriteError) -> list[str]:
+    """Session ids of presence rows (added with return_values="ALL_OLD") whose condition failed."""
+    sessions = []
+    for reason in getattr(error, "cancellation_reasons", None) or []:
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            session = (reason.raw_item or {}).get("session_id", {}).get("S")
+            if session:
+                sessions.append(session)
+    return sessions
 
 
 def failed_checks(error: Exception, count: int) -> bool:

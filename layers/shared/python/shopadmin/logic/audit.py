@@ -27,5 +27,9 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     return changes
 
 
-def audit_entry(actor: str, action: str, at_ms: int, changes: dict[str, dict[str, Any]] | None = None) -> AuditRecord:
-    return AuditRecord(entry_id=uuid.uuid4().hex, at=at_ms, actor=actor, action=action, changes=changes or {})
+def audit_entry(actor: str, action: str, at_ms: int, changes: dict[str, dict[str, Any]] | None = None,
+                *, about_event: str | None = None) -> AuditRecord:
+    """A new entry. `about_event` (a storefront event id) makes its id derived from the event and action, so a
+    retried event writes the same entry (and the same transaction) again, never a second one."""
+    entry_id = uuid.uuid5(uuid.NAMESPACE_URL, f"event:{about_event}:{action}").hex if about_event else uuid.uuid4().hex
+    return AuditRecord(entry_id=entry_id, at=at_ms, actor=actor, action=action, changes=changes or {})

@@ -25,6 +25,7 @@ from shopadmin.errors import (
 from shopadmin.logic.audit import audit_entry, field_changes
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.customer_commerce import balances_view
+from shopadmin.logic.field_order import admin_change, newer_than
 from shopadmin.logic.online_list import to_row
 from shopadmin.logic.online_window import is_online
 from shopadmin.models.customer import (
@@ -50,7 +51,6 @@ from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollect
 
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
-SNAPSHOT_FIELDS = ("first_name", "last_name", "email", "company")  # copied into Now Online rows
 MAX_SEARCH_MATCHES = 500  # per searched index; `q` narrows the grid, it never walks the table
 
 
@@ -60,7 +60,6 @@ class AccountsPort(Protocol):
     def save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                      now_ms: int) -> int: ...
     def session_ids(self, customer_id: str) -> list[str]: ...
-    def refresh_sessions(self, customer_id: str, snapshot: dict[str, str | None]) -> int: ...
     def grid_page(self, sort_field: str, descending: bool, start_after: str | None, limit: int,
                   website_id: str | None, group_id: int | None,
                   prefix: str | None = None) -> tuple[list[AccountRecord], str | None]: ...
@@ -165,7 +164,8 @@ def address_changes(before: AccountRecord, after: AccountRecord) -> dict[str, di
 def create_customer(body: CustomerAccount, addresses: list[AddressIn] | None, accounts: AccountsPort, actor: str,
                     now_ms: int, customer_id: str | None = None) -> Saved:
     fields = body.model_dump(mode="json", include=set(ACCOUNT_FIELDS))
-    record = AccountRecord(customer_id=customer_id or new_customer_id(), fields=fields, created_at=now_ms)
+    record = AccountRecord(customer_id=customer_id or new_customer_id(), fields=fields, created_at=now_ms,
+                           field_times=dict.fromkeys(fields, now_ms))
     if addresses:
         record = build_address_book(record, addresses)
     audits = [audit_entry(actor, "customer.created", now_ms, field_changes({}, fields))]
@@ -184,7 +184,11 @@ def edit_customer(customer_id: str, updates: dict[str, Any], addresses: list[Add
     if before.version != expected:
         raise Conflict("The customer changed since it was read; reload and apply your edit again",
                        [{"field": "version", "reason": f"current version is {before.version}"}])
-    after = replace(before, fields={**before.fields, **updates})
+    held = newer_than(before, updates, now_ms)
+    if held:  # a storefront change stamped ahead of this server's clock: the newer change wins (SPEC 9)
+        raise Conflict("A newer change holds this field; reload to see it",
+                       [{"field": f"body.{name}", "reason": "changed later by the storefront"} for name in held])
+    after = admin_change(before, updates, now_ms)
     if addresses is not None:
         after = build_address_book(after, addresses)
     account_diff = field_changes(before.fields, after.fields)
@@ -196,10 +200,8 @@ def edit_customer(customer_id: str, updates: dict[str, Any], addresses: list[Add
         audits.append(audit_entry(actor, "address.changed", now_ms, book_diff))
     if not audits:
         return Saved(to_customer(before))  # nothing changed: no write, same version
+    # the customer's Now Online rows change in the same transaction (dal), not at the next login
     version = _save(accounts, before, after, audits, now_ms)
-    if any(name in account_diff for name in SNAPSHOT_FIELDS):
-        # Now Online shows the new name/email at once, not at the customer's next login
-        accounts.refresh_sessions(customer_id, {name: after.fields.get(name) for name in SNAPSHOT_FIELDS})
     return Saved(to_customer(replace(after, version=version)))
 
 

@@ -71,7 +71,7 @@ class CommercePort(Protocol):
     def remove_wish_item(self, customer_id: str, sku: str, audit: AuditRecord) -> None: ...
     def newsletter(self, customer_id: str) -> NewsletterRecords: ...
     def set_newsletter(self, customer_id: str, website_id: str, subscribed: bool,
-                       before: NewsletterSubscription | None, audit: AuditRecord, now_ms: int) -> None: ...
+                       before: NewsletterSubscription | None, audit: AuditRecord | None, now_ms: int) -> None: ...
 
 
 def backoff(attempt: int) -> None:
@@ -360,10 +360,15 @@ def set_newsletter(customer_id: str, body: NewsletterUpdate, store: CommercePort
         if not exists:
             raise _missing()
         before = bool(current.subscribed) if current is not None else None
-        if before == body.subscribed:
-            break  # already so: nothing to write, nothing to audit
-        audit = audit_entry(actor, "newsletter.updated", now_ms,
-                            {f"newsletter.{body.website_id}": {"before": before, "after": body.subscribed}})
+        if current is not None and current.changed_at > now_ms:
+            # a storefront decision stamped ahead of this server's clock is the newer one (SPEC 9)
+            raise Conflict("A newer subscription decision holds; reload to see it",
+                           [{"field": "body.subscribed", "reason": "decided later on the storefront"}])
+        # the admin's decision is stamped now even when it repeats the stored one: a storefront
+        # decision made before it and arriving later must not undo it
+        audit = (audit_entry(actor, "newsletter.updated", now_ms,
+                             {f"newsletter.{body.website_id}": {"before": before, "after": body.subscribed}})
+                 if before != body.subscribed else None)
         try:
             store.set_newsletter(customer_id, body.website_id, body.subscribed, current, audit, now_ms)
             break

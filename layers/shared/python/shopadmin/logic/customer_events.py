@@ -1,17 +1,20 @@
-"""How storefront events keep a customer's account up to date (SPEC 2.1, 3.2).
+"""How storefront events keep a customer's account up to date (SPEC 2.1, 3.2, 9).
 
-- customer_registered creates the account (id = customer_id) with its email claim, once;
-- account_updated changes name, email and company, newest event wins (late ones are ignored);
+- customer_registered creates the account (id = customer_id) with its email claim, once; for an
+  account that exists (a replay, or the admin created it first) it is a change like account_updated;
+- account_updated changes name, email and company field by field, newest change by time wins
+  whoever made it (logic/field_order.py); the customer's Now Online rows change in the same write;
 - login and logout move last_login_at / last_logout_at forward only.
 Collections (cart, orders, wish list, reviews, newsletter) are write intents in logic/ingest.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Protocol
 
 from shopadmin.errors import ChangeConflict, EmailTaken
+from shopadmin.logic.audit import audit_entry, field_changes
+from shopadmin.logic.field_order import storefront_change
 from shopadmin.models.events import EventInvalid, StorefrontEvent
 from shopadmin.models.records import AccountRecord, AuditRecord
 
@@ -25,40 +28,53 @@ class EventAccountsPort(Protocol):
     def get_account(self, customer_id: str, consistent: bool = True) -> AccountRecord | None: ...
     def save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                      now_ms: int) -> int: ...
-    def refresh_sessions(self, customer_id: str, snapshot: dict[str, str | None]) -> int: ...
     def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool: ...
 
 
+def storefront_actor(event: StorefrontEvent) -> str:
+    """Who an event's audit entry names: the storefront, and which event (never personal data)."""
+    return f"storefront event {event.event_id}"
+
+
+def _values(event: StorefrontEvent) -> dict[str, object]:
+    return {name: event.data[name] for name in PROFILE_EVENT_FIELDS if name in event.data}
+
+
 def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -> None:
-    fields = {name: event.data.get(name) for name in PROFILE_EVENT_FIELDS}
-    fields.update(website_id=event.website_id, group_id=1, allow_remote_assistance=False)
+    values = _values(event)
+    fields = {**dict.fromkeys(PROFILE_EVENT_FIELDS), **values,
+              "website_id": event.website_id, "group_id": 1, "allow_remote_assistance": False}
     record = AccountRecord(customer_id=event.bound_customer_id, fields=fields, created_at=event.occurred_ms,
-                           account_event_at=event.occurred_ms)
+                           field_times=dict.fromkeys(values, event.occurred_ms))
+    audit = audit_entry(storefront_actor(event), "customer.created", event.occurred_ms, field_changes({}, values),
+                        about_event=event.event_id)
     try:
-        accounts.save_account(None, record, [], now_ms)
+        accounts.save_account(None, record, [audit], now_ms)
     except ChangeConflict:
-        return  # the account exists: a replay, or the admin created it first
+        update_account(event, accounts, now_ms)  # the account exists (or was deleted: then nothing)
     except EmailTaken:
         raise EventInvalid("data.email: already used by another customer of this website") from None
 
 
 def update_account(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -> bool:
-    """Apply the event's fields unless a newer account_updated was applied. True when saved."""
-    changes = {name: event.data[name] for name in PROFILE_EVENT_FIELDS if name in event.data}
+    """Apply the event's fields that no newer change holds. True when something was saved."""
+    values = _values(event)
     for _ in range(ATTEMPTS):
         before = accounts.get_account(event.bound_customer_id)
-        if before is None or (before.account_event_at or 0) > event.occurred_ms:
-            return False  # unknown customer, or this event is older than the last one applied
-        after = replace(before, fields={**before.fields, **changes}, account_event_at=event.occurred_ms)
+        if before is None:
+            return False  # unknown or deleted customer
+        after = storefront_change(before, values, event.occurred_ms)
         if after == before:
-            return False
+            return False  # every field it names holds a newer change (or this is a replay)
+        changes = field_changes(before.fields, after.fields)
+        audits = ([audit_entry(storefront_actor(event), "customer.updated", event.occurred_ms, changes,
+                               about_event=event.event_id)]
+                  if changes else [])  # a newer time for the same values: stamped, not audited
         try:
-            accounts.save_account(before, after, [], now_ms)
+            accounts.save_account(before, after, audits, now_ms)
         except ChangeConflict:
             continue  # an admin save or another event won the race: read again
         except EmailTaken:
             raise EventInvalid("data.email: already used by another customer of this website") from None
-        snapshot = {name: after.fields.get(name) for name in PROFILE_EVENT_FIELDS}
-        accounts.refresh_sessions(event.bound_customer_id, snapshot)
         return True
     raise ChangeConflict(event.bound_customer_id)

@@ -24,7 +24,7 @@ from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.logic import customer_events
 from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
-from shopadmin.logic.presence import apply_event, apply_events, session_website, snapshot_from
+from shopadmin.logic.presence import apply_event, apply_events, session_website
 from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
 from shopadmin.models.collections import (
     CartLineAdd,
@@ -74,6 +74,7 @@ class PresenceStorePort(Protocol):
 class CustomerStorePort(Protocol):
     def customer_websites(self, customer_ids: list[str]) -> dict[str, str]: ...
     def get_profiles(self, customer_ids: list[str]) -> dict[str, CustomerSnapshot]: ...
+    def newsletter_changed_at(self, customer_id: str, website_id: str) -> int | None: ...
     def deleted_customers(self, customer_ids: list[str]) -> set[str]: ...
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]: ...
     def apply_change(self, change: CollectionChange) -> bool: ...
@@ -293,9 +294,11 @@ def _screen_customers(events: list[tuple[str, StorefrontEvent]], profiles: dict[
 
 def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext, now: int,
                   outcome: BatchOutcome) -> dict[str, CustomerSnapshot]:
-    """Name, email and company to copy into rows: from registrations in the batch, else stored profiles.
+    """Name, email and company to copy into rows, from the stored accounts (never from event data).
 
-    Registrations create the account first (once), so a login anywhere finds it.
+    Registrations create the account first (once), so a login anywhere finds it; a row shows what
+    the account holds, so an account change the store refused (an email taken, an older change)
+    never reaches a row.
     """
     profiles: dict[str, CustomerSnapshot] = {}
     for message_id, event in events:
@@ -306,11 +309,8 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
                 outcome.failures[message_id] = f"invalid event: {invalid.reason}"
             except Exception as error:  # noqa: BLE001 - transient: the message is retried
                 outcome.failures[message_id] = f"retry: registration failed ({type(error).__name__})"
-            else:
-                profiles[event.bound_customer_id] = snapshot_from(event.data)
     # every customer an event names: whether it exists decides what happens to the event
-    wanted = [e.customer_id for _, e in events
-              if e.customer_id and e.type not in IGNORED_TYPES and e.customer_id not in profiles]
+    wanted = [e.customer_id for _, e in events if e.customer_id and e.type not in IGNORED_TYPES]
     if wanted:
         try:
             profiles.update(ctx.customers.get_profiles(wanted))
@@ -449,7 +449,9 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
     elif event.type == "review_submitted" and customer_id:
         single = ReviewPut(customer_id, data.get("review_id") or event.event_id, data["sku"], data.get("rating"), at)
     elif event.type in ("newsletter_subscribed", "newsletter_unsubscribed"):
-        single = NewsletterSet(event.bound_customer_id, event.website_id, event.type == "newsletter_subscribed", at)
+        consent = NewsletterSet(event.bound_customer_id, event.website_id, event.type == "newsletter_subscribed", at)
+        yield _newest_consent(event, consent, now)
+        return
     elif (event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id
           and bound_before != event.customer_id):
         yield lambda ctx: merge_guest_cart(event, ctx, now)
@@ -458,6 +460,21 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
         yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
 
 
+
+
+def _newest_consent(event: StorefrontEvent, consent: NewsletterSet, now: int) -> ChangeBuilder:
+    """The subscription decision, unless a newer one (by time, from any writer) is stored (SPEC 9).
+
+    The write itself is guarded by "stored time <= this one": a newer decision landing meanwhile
+    cancels it, and the retry reads that decision and writes nothing.
+    """
+    def build(ctx: IngestContext) -> list[CollectionChange]:
+        stored_at = ctx.customers.newsletter_changed_at(consent.customer_id, consent.website_id)
+        if stored_at is not None and stored_at > consent.changed_at:
+            return []  # an older decision arriving late
+        return [CollectionChange(event.event_id, "apply", (consent,), now)]
+
+    return build
 
 
 def _capped_add(event: StorefrontEvent, add: CartLineAdd, now: int) -> ChangeBuilder:

@@ -56,13 +56,9 @@ def apply_event(
             customer_id=None, customer=CustomerSnapshot(), bound_at=at, profile_at=at, signed_out=True,
             assisted_by=None,
         )
-    elif (
-        event.type == "account_updated"
-        and state.customer_id is not None
-        and state.customer_id == event.customer_id
-        and at >= state.profile_at
-    ):
-        state = state.evolve(customer=merge_snapshot(state.customer, event.data), profile_at=at)
+    # account_updated changes no snapshot here: the account applies it (or refuses it) and changes
+    # the customer's rows in the same write (dal/customer_accounts.py), so a row never shows what
+    # the account refused.
 
     if newest:
         state = state.evolve(
@@ -97,15 +93,6 @@ def apply_events(
     for event in sorted(events, key=lambda e: e.occurred_ms):
         state = apply_event(state, event, interval_minutes, profiles)
     return state
-
-
-def merge_snapshot(snapshot: CustomerSnapshot, data: Mapping[str, object]) -> CustomerSnapshot:
-    fields = {k: data[k] for k in ("first_name", "last_name", "email", "company") if k in data}
-    return CustomerSnapshot(**{**snapshot.__dict__, **fields})
-
-
-def snapshot_from(data: Mapping[str, object]) -> CustomerSnapshot:
-    return merge_snapshot(CustomerSnapshot(), data)
 
 
 # ------------------------------------------------------------------ admin actions (SPEC 3.3)

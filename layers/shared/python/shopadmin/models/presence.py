@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# The account fields a Now Online row shows; they change with the account, in the same write.
+SNAPSHOT_FIELDS = ("first_name", "last_name", "email", "company")
+
 
 @dataclass(frozen=True)
 class CustomerSnapshot:

@@ -17,7 +17,8 @@ class AccountRecord:
     addresses: dict[str, dict[str, Any]] = field(default_factory=dict)  # address id -> fields
     default_billing_id: str | None = None
     default_shipping_id: str | None = None
-    account_event_at: int | None = None  # newest storefront account_updated applied (ms)
+    # per field: when its current value was set (ms; event occurred_at or admin save time), logic/field_order.py
+    field_times: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
