@@ -106,7 +106,7 @@ def test_the_export_holds_every_stored_item_about_the_customer(aws, clock, inges
                 missing.append((table, key))
     assert not missing, missing
     kinds = set(document["customer"])
-    assert {"profile", "address", "order", "cart_item", "wish", "review", "newsletter", "balance",
+    assert {"profile", "address_book", "order", "cart_item", "wish", "review", "newsletter", "balance",
             "ledger_entry", "credential_ref"} <= kinds, kinds
     assert {s["session_id"] for s in document["sessions"]} == {"v-guest", "v-shop"}
     assert any(i.get("kind") == "checkout_draft" for i in document["unsaved_data"])

@@ -101,3 +101,60 @@ def test_an_address_book_holds_at_most_50_on_every_path(aws, clock):
     first = api("GET", f"/customers/{cid}/addresses")[1]["items"][0]
     assert api("DELETE", f"/customers/{cid}/addresses/{first['id']}")[0] == 204
     assert api("POST", f"/customers/{cid}/addresses", {**ADDRESS, "city": "Room again"})[0] == 201
+
+
+def _transaction_sizes(dynamo_calls):
+    return [len(params["TransactItems"]) for name, params in dynamo_calls.log if name == "TransactWriteItems"]
+
+
+def test_a_full_save_replacing_all_50_addresses_is_one_transaction(aws, clock, dynamo_calls):
+    # was: 500 (50 deletes + 50 puts + profile + audit passed DynamoDB's 100 items per transaction)
+    customer, etag = new_customer(addresses=[{**ADDRESS, "city": f"Old {i}"} for i in range(50)])
+    cid = customer["id"]
+    others = [{**ADDRESS, "city": f"New {i}", "default_billing": i == 7} for i in range(50)]
+    dynamo_calls.reset()
+    status, saved, _ = api("PUT", f"/customers/{cid}", {**ACCOUNT, "first_name": "Augusta", "addresses": others},
+                           headers={"if-match": etag})
+    assert status == 200 and saved["version"] == 2 and saved["first_name"] == "Augusta", saved
+    sizes = _transaction_sizes(dynamo_calls)
+    assert len(sizes) == 1 and sizes[0] <= 100, sizes  # all of it in one transaction
+    profile = api("GET", f"/customers/{cid}")[1]
+    assert [a["city"] for a in profile["addresses"]] == [f"New {i}" for i in range(50)]  # the book keeps its order
+    assert profile["default_billing"]["city"] == "New 7"
+
+
+def test_a_refused_full_save_of_50_addresses_writes_none_of_them(aws, clock):
+    new_customer(email="taken@example.com")
+    customer, etag = new_customer(email="mine@example.com", addresses=[{**ADDRESS, "city": f"Old {i}"}
+                                                                      for i in range(50)])
+    cid = customer["id"]
+    others = [{**ADDRESS, "city": f"New {i}"} for i in range(50)]
+    status, _, _ = api("PUT", f"/customers/{cid}", {**ACCOUNT, "email": "taken@example.com", "addresses": others},
+                       headers={"if-match": etag})
+    assert status == 409
+    assert [a["city"] for a in api("GET", f"/customers/{cid}/addresses")[1]["items"]] == \
+        [f"Old {i}" for i in range(50)]
+
+
+def test_50_of_the_largest_addresses_save_and_replace(aws, clock):
+    """Every field at its longest, in a 3-byte script: each stored page stays under DynamoDB's 400 KB."""
+    big = {"first_name": "名" * 255, "last_name": "姓" * 255, "company": "社" * 255, "street": ["路" * 255] * 4,
+           "city": "市" * 255, "region": "県" * 255, "postcode": "1" * 20, "country_id": "JP", "telephone": "0" * 32}
+    customer, etag = new_customer(addresses=[big] * 50)
+    cid = customer["id"]
+    replaced = [{**big, "city": "町" * 254 + str(i % 10)} for i in range(50)]
+    status, saved, _ = api("PUT", f"/customers/{cid}", {**ACCOUNT, "addresses": replaced}, headers={"if-match": etag})
+    assert status == 200, saved
+    book = api("GET", f"/customers/{cid}/addresses")[1]["items"]
+    assert len(book) == 50 and book[3]["city"].endswith("3") and book[0]["street"] == ["路" * 255] * 4
+
+
+def test_single_address_changes_keep_the_book_order(aws, clock):
+    customer, _ = new_customer(addresses=[{**ADDRESS, "city": f"C{i}"} for i in range(12)])
+    cid = customer["id"]
+    book = api("GET", f"/customers/{cid}/addresses")[1]["items"]
+    assert api("DELETE", f"/customers/{cid}/addresses/{book[0]['id']}")[0] == 204
+    assert api("PUT", f"/customers/{cid}/addresses/{book[5]['id']}", {**ADDRESS, "city": "Five"})[0] == 200
+    assert api("POST", f"/customers/{cid}/addresses", {**ADDRESS, "city": "Last"})[0] == 201
+    cities = [a["city"] for a in api("GET", f"/customers/{cid}/addresses")[1]["items"]]
+    assert cities == ["C1", "C2", "C3", "C4", "Five", "C6", "C7", "C8", "C9", "C10", "C11", "Last"]

@@ -13,7 +13,7 @@ epoch_ms = st.integers(min_value=0, max_value=9_999_999_999_999)
 
 SIMPLE = [
     (keys.customer_pk, keys.CUSTOMER), (keys.guest_pk, keys.GUEST), (keys.audit_pk, keys.AUDIT),
-    (keys.deleted_orders_pk, keys.DELETED), (keys.event_marker_pk, keys.EVENT), (keys.address_sk, keys.ADDRESS_PREFIX),
+    (keys.deleted_orders_pk, keys.DELETED), (keys.event_marker_pk, keys.EVENT),
     (keys.cart_sk, keys.CART_PREFIX), (keys.order_sk, keys.ORDER_PREFIX), (keys.wish_sk, keys.WISH_PREFIX),
     (keys.review_sk, keys.REVIEW_PREFIX), (keys.newsletter_sk, keys.NEWSLETTER_PREFIX),
     (keys.balance_sk, keys.BALANCE_PREFIX),
@@ -75,9 +75,16 @@ def test_a_key_of_another_kind_is_refused():
         keys.parse_secret_key("LOGINAS#ab", "TOKEN")
 
 
+@given(page=st.integers(min_value=0, max_value=99))
+def test_address_pages_round_trip_and_sort_in_page_order(page):
+    assert keys.address_page_of(keys.address_page_sk(page)) == page
+    if page < 99:
+        assert keys.address_page_sk(page) < keys.address_page_sk(page + 1)
+
+
 def test_prefixes_in_one_partition_never_shadow_each_other():
     """A begins_with query on one prefix must never return another kind's items."""
-    prefixes = [keys.ADDRESS_PREFIX, keys.CART_PREFIX, keys.ORDER_PREFIX, keys.WISH_PREFIX, keys.REVIEW_PREFIX,
+    prefixes = [keys.ADDRESS_PAGE_PREFIX, keys.CART_PREFIX, keys.ORDER_PREFIX, keys.WISH_PREFIX, keys.REVIEW_PREFIX,
                 keys.NEWSLETTER_PREFIX, keys.NEWSLETTER_SENT_PREFIX, keys.BALANCE_PREFIX, keys.LEDGER_PREFIX,
                 keys.REF_PREFIX]
     for one in prefixes:

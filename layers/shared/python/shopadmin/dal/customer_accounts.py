@@ -20,7 +20,7 @@ from shopadmin.dal.keys import (
     DELETED_SK,
     GRID_PARTITION,
     PROFILE_SK,
-    address_sk,
+    address_page_sk,
     audit_pk,
     audit_sk,
     customer_pk,
@@ -31,7 +31,7 @@ from shopadmin.dal.keys import (
 from shopadmin.dal.presence_store import snapshot_actions
 from shopadmin.dal.tables import (
     ActivityItem,
-    AddressItem,
+    AddressPage,
     AuditItem,
     BalanceItem,
     CartLine,
@@ -67,8 +67,9 @@ MIRROR_ATTEMPTS = 3
 # live sessions; a customer signed in on more browsers than this at once has the rest changed
 # right after, one by one.
 MAX_MIRRORED_SESSIONS = 25
-ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "city", "region", "postcode", "country_id",
-                  "telephone")
+# Addresses per AddressPage item: 10 of the largest possible (4-byte characters in every field,
+# about 9.5 KB each) stay far below DynamoDB's 400 KB item limit.
+ADDRESSES_PER_PAGE = 10
 
 
 def profile_from_item(item: ProfileItem) -> AccountRecord:
@@ -83,8 +84,10 @@ def profile_from_item(item: ProfileItem) -> AccountRecord:
     )
 
 
-def address_from_item(item: AddressItem) -> dict[str, Any]:
-    return {name: (list(getattr(item, name)) if name == "street" else getattr(item, name)) for name in ADDRESS_FIELDS}
+def address_pages(addresses: dict[str, dict[str, Any]]) -> list[list[tuple[str, dict[str, Any]]]]:
+    """The book cut into pages of ADDRESSES_PER_PAGE, in book order (the layout follows the order alone)."""
+    entries = list(addresses.items())
+    return [entries[start:start + ADDRESSES_PER_PAGE] for start in range(0, len(entries), ADDRESSES_PER_PAGE)]
 
 
 @traced
@@ -204,13 +207,15 @@ class CustomerAccounts:
                     if before is not None:
                         transaction.delete(EmailClaim(_claim_key(before), CLAIM_SK),
                                            condition=EmailClaim.customer_id == before.customer_id)
-                old_addresses = before.addresses if before else {}
-                for address_id, fields in after.addresses.items():
-                    if old_addresses.get(address_id) != fields:
-                        transaction.save(AddressItem(customer_pk(after.customer_id), address_sk(address_id),
-                                                     address_id=address_id, **fields))
-                for address_id in old_addresses.keys() - after.addresses.keys():
-                    transaction.delete(AddressItem(customer_pk(after.customer_id), address_sk(address_id)))
+                # the book in pages: replacing all 50 addresses is 5 puts, not 50 deletes and 50 puts
+                old_pages = address_pages(before.addresses if before else {})
+                new_pages = address_pages(after.addresses)
+                for page, entries in enumerate(new_pages):
+                    if page >= len(old_pages) or old_pages[page] != entries:
+                        transaction.save(AddressPage(customer_pk(after.customer_id), address_page_sk(page), page=page,
+                                                     addresses=json.dumps(dict(entries), ensure_ascii=False)))
+                for page in range(len(new_pages), len(old_pages)):
+                    transaction.delete(AddressPage(customer_pk(after.customer_id), address_page_sk(page)))
                 for audit in audits:
                     transaction.save(_audit_item(after.customer_id, audit))
                 for row in rows:
@@ -288,8 +293,8 @@ class CustomerAccounts:
 
 
 def _collect(collection: CustomerCollection, item: CustomersTableItem) -> None:
-    if isinstance(item, AddressItem):
-        collection.account.addresses[item.address_id] = address_from_item(item)
+    if isinstance(item, AddressPage):  # pages come in sort-key order: the book keeps its order
+        collection.account.addresses.update(json.loads(item.addresses))
     elif isinstance(item, ActivityItem):
         collection.last_login_at = _int(item.last_login_at)
         collection.last_logout_at = _int(item.last_logout_at)

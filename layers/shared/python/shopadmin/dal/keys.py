@@ -33,7 +33,7 @@ DRAFT_SK = "CHECKOUT_DRAFT"
 LOGIN_AS_SECRET_SK = "SECRET"
 PASSWORD_RESET_SECRET_SK = "TOKEN"
 PASSWORD_RESET_RATE_SK = "RATE#password-reset"
-ADDRESS_PREFIX = "ADDRESS#"
+ADDRESS_PAGE_PREFIX = "ADDRESSES#"  # ADDRESSES#<page, 2 digits>: up to 10 addresses each
 CART_PREFIX = "CART#"
 ORDER_PREFIX = "ORDER#"
 WISH_PREFIX = "WISH#"
@@ -94,8 +94,15 @@ def event_marker_pk(event_id: str) -> str:
     return EVENT + event_id
 
 
-def address_sk(address_id: str) -> str:
-    return ADDRESS_PREFIX + address_id
+def address_page_sk(page: int) -> str:
+    """The sort key of one page of the address book (pages 0..99, so the string order is the page order)."""
+    if not 0 <= page <= 99:
+        raise ValueError("an address page is numbered 0..99")
+    return f"{ADDRESS_PAGE_PREFIX}{page:02d}"
+
+
+def address_page_of(sk: str) -> int:
+    return int(strip(ADDRESS_PAGE_PREFIX, sk))
 
 
 def cart_sk(sku: str) -> str:

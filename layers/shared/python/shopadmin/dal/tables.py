@@ -11,7 +11,6 @@ import os
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
@@ -192,17 +191,15 @@ class ProfileItem(CustomersTableItem, discriminator="profile"):
     grid_by_first_name = GridByFirstName()
 
 
-class AddressItem(CustomersTableItem, discriminator="address"):
-    address_id = UnicodeAttribute()
-    first_name = UnicodeAttribute()
-    last_name = UnicodeAttribute()
-    company = UnicodeAttribute(null=True)
-    street = ListAttribute(of=UnicodeAttribute)
-    city = UnicodeAttribute()
-    region = UnicodeAttribute(null=True)
-    postcode = UnicodeAttribute(null=True)
-    country_id = UnicodeAttribute()
-    telephone = UnicodeAttribute(null=True)
+class AddressPage(CustomersTableItem, discriminator="address_book"):
+    """Up to ADDRESSES_PER_PAGE addresses of the book, in book order (pk CUSTOMER#<id>, sk ADDRESSES#<page>).
+
+    A book of 50 is 5 items: a full save replacing all of them fits one transaction with the
+    profile, the email claims, the audit entries and the Now Online rows (DynamoDB: 100 items).
+    """
+
+    page = NumberAttribute()
+    addresses = UnicodeAttribute()  # JSON object {address id: fields}, in book order
 
 
 class EmailClaim(CustomersTableItem, discriminator="email_claim"):
