@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shopadmin.logic.online_window import is_online, is_signed_in
-from shopadmin.logic.presence import apply_event, apply_events
+from shopadmin.logic.presence import apply_event, apply_events, forced_sign_out
 from shopadmin.models.events import parse_event
 from shopadmin.models.presence import CustomerSnapshot
 
@@ -182,3 +182,100 @@ def test_any_order_and_replays_converge_on_the_in_order_row(history, data):
     for event in arrival:
         state = apply_event(state, event, INTERVAL, PROFILES)
     assert state == in_order
+
+
+# ------------------------------------------------------------------ convergence over any span (SPEC 10)
+SEC = 1000
+GAP = INTERVAL * MIN
+
+
+def test_three_logins_over_more_than_one_interval_give_the_same_row_in_any_order():
+    """Issue 23: logins at t, t+7 s and t+15 min 3 s arriving 1st, 3rd, 2nd gave another Session Start."""
+    first, second, third = (ev("customer_logged_in", BASE_MS + offset, customer="c-1")
+                            for offset in (0, 7 * SEC, 15 * MIN + 3 * SEC))
+    in_order = fold(first, second, third)
+    assert in_order.session_start == BASE_MS and in_order.customer_id == "c-1"
+    state = None
+    for event in (first, third, second):
+        state = apply_event(state, event, INTERVAL, PROFILES)
+    assert state == in_order
+
+
+def test_a_gap_of_exactly_the_interval_keeps_the_session_one_millisecond_more_ends_it():
+    login = ev("customer_logged_in", BASE_MS, customer="c-1")
+    kept = fold(login, ev("cart_item_added", BASE_MS + GAP, data={"sku": "A"}))
+    assert (kept.customer_id, kept.session_start) == ("c-1", BASE_MS)
+    ended = fold(login, ev("cart_item_added", BASE_MS + GAP + 1, data={"sku": "A"}))
+    assert (ended.customer_id, ended.session_start) == (None, BASE_MS + GAP + 1)
+
+
+def test_a_late_event_inside_a_gap_joins_the_runs_on_either_side():
+    login = ev("customer_logged_in", BASE_MS, customer="c-1")
+    later = ev("cart_item_added", BASE_MS + 20 * MIN, data={"sku": "A"})
+    row = fold(login, later)
+    assert row.type == "visitor" and row.session_start == BASE_MS + 20 * MIN  # the session had ended
+    bridged = apply_event(row, ev("cart_item_added", BASE_MS + 10 * MIN, data={"sku": "B"}), INTERVAL, PROFILES)
+    assert bridged.customer_id == "c-1" and bridged.customer == ADA and bridged.session_start == BASE_MS
+    assert bridged.last_activity == BASE_MS + 20 * MIN and bridged.last_url == later.url
+
+
+def test_a_forced_sign_out_voids_earlier_sign_ins_even_when_a_late_event_bridges_to_them():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("cart_item_added", BASE_MS + 20 * MIN, data={"sku": "A"}))
+    row = forced_sign_out(fold(ev("customer_logged_in", BASE_MS + 21 * MIN, customer="c-1"), state=row),
+                          "c-1", BASE_MS + 22 * MIN)
+    assert row is not None and row.customer_id is None and not row.visible
+    bridged = apply_event(row, ev("cart_item_added", BASE_MS + 10 * MIN, data={"sku": "B"}), INTERVAL, PROFILES)
+    assert bridged.customer_id is None and not bridged.visible
+
+
+GAPS = st.one_of(st.sampled_from([GAP - 1, GAP, GAP + 1]), st.integers(min_value=1, max_value=GAP - 2),
+                 st.integers(min_value=GAP + 2, max_value=3 * GAP))
+SPAN_TYPES = ["customer_logged_in", "customer_logged_out", "cart_item_added", "order_placed",
+              "wishlist_item_added", "page_viewed"]
+
+
+@st.composite
+def long_session_histories(draw):
+    """3-12 events whose gaps hit the interval exactly, one millisecond either side, or anything else,
+    spanning at least three intervals."""
+    count = draw(st.integers(min_value=3, max_value=12))
+    at, times = BASE_MS, [BASE_MS]
+    for _ in range(count - 1):
+        at += draw(GAPS)
+        times.append(at)
+    if at - BASE_MS < 3 * GAP:
+        times.append(BASE_MS + 3 * GAP + draw(st.integers(min_value=0, max_value=GAP)))
+    events = []
+    for time in times:
+        type_ = draw(st.sampled_from(SPAN_TYPES))
+        customer = draw(st.sampled_from(["c-1", "c-2"])) if type_ in ("customer_logged_in", "wishlist_item_added") \
+            else None
+        data = {"sku": "A"} if type_ in ("cart_item_added", "wishlist_item_added") else {}
+        if type_ == "order_placed":
+            data = {"order_id": "o-1"}
+        events.append(ev(type_, time, customer=customer, data=data))
+    return events
+
+
+@settings(max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "300")) * 3, deadline=None)
+@given(history=long_session_histories(), data=st.data())
+def test_any_order_and_replays_over_several_intervals_converge_on_the_in_order_row(history, data):
+    in_order = fold(*sorted(history, key=lambda e: e.occurred_ms))
+    arrival = data.draw(st.permutations(history + data.draw(st.lists(st.sampled_from(history), max_size=4))))
+    state = None
+    for event in arrival:
+        state = apply_event(state, event, INTERVAL, PROFILES)
+    assert state == in_order
+
+
+def test_deleting_a_customer_who_left_the_session_earlier_leaves_no_trace_of_it_in_the_runs():
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-1"),
+               ev("cart_item_added", BASE_MS + 20 * MIN, data={"sku": "A"}))
+    assert row.type == "visitor"
+    scrubbed = forced_sign_out(row, "c-1", BASE_MS + 21 * MIN)
+    assert scrubbed is not None and scrubbed.type == "visitor" and scrubbed.visible
+    assert "c-1" not in repr(scrubbed)
+    bridged = apply_event(scrubbed, ev("cart_item_added", BASE_MS + 10 * MIN, data={"sku": "B"}), INTERVAL, PROFILES)
+    assert bridged.customer_id is None and bridged.visible  # the late event shows no one signed in
+    assert forced_sign_out(row, "c-2", BASE_MS + 21 * MIN) is None  # never this customer's session

@@ -146,6 +146,8 @@ class CredentialStore:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 return None
             raise
+        if "Attributes" not in response:
+            return None  # nothing was deleted (the condition makes this impossible on DynamoDB; moto races)
         item = model.from_raw_data(response["Attributes"])
         CredentialRef(customer_pk(item.customer_id), ref_sk(kind, secret_hash)).delete()  # TTL would drop it too
         return IssuedSecret(kind=kind, secret_hash=secret_hash, customer_id=item.customer_id,

@@ -366,6 +366,11 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
     for attempt in range(PRESENCE_WRITE_ATTEMPTS):
         live = [e for e in events if e.customer_id not in gone]
         updated = apply_events(current, live, interval, profiles)
+        revived = updated.customer_id if updated is not None else None
+        if revived and revived not in profiles and revived != (current.customer_id if current else None):
+            # a late event bridged into a run whose sign-in no event of this batch names: read that profile
+            profiles.update(ctx.customers.get_profiles([revived]))
+            updated = apply_events(current, live, interval, profiles)
         if updated is None or updated == current:
             return 0  # nothing newer (replays, or only older presence fields)
         bound_before = current.customer_id if current else None

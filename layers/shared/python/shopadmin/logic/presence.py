@@ -1,8 +1,12 @@
-"""The presence state machine (SPEC 2.1): how storefront events change one session's row.
+"""The presence state machine (SPEC 2.1, 10): how storefront events change one session's row.
 
-Pure functions, no I/O. Any order of arrival converges on the same row for events that
-arrive within the interval of each other, because every field group is last-writer-wins by
-event time (`occurred_at`), ties apply, and replays rewrite identical values.
+Pure functions, no I/O. A session's activity is kept as runs: maximal spans of its events whose
+gaps are within the interval (a gap of exactly the interval keeps the session; one millisecond
+more ends it). Each run remembers its newest sign-in fact (login, registration, logout, assisted
+login) by time. The row is read off the newest run: Session Start is its start, last activity its
+end, the customer its newest sign-in fact. Runs are the connected pieces of the event times, so
+they — and the row — are the same whatever order the events arrive in, duplicates included: a
+late event inside a gap bridges the runs on either side as if it had come in time.
 """
 
 from __future__ import annotations
@@ -11,12 +15,20 @@ from collections.abc import Iterable, Mapping
 
 from shopadmin.logic.online_window import MINUTE_MS
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, StorefrontEvent
-from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.models.presence import MAX_ACTIVITY_RUNS, ActivityRun, CustomerSnapshot, PresenceState, SignIn
 
 
 def changes_presence(event: StorefrontEvent) -> bool:
     """Page views alone change nothing (they are accepted and counted only)."""
     return event.type not in IGNORED_TYPES
+
+
+def sign_in_of(event: StorefrontEvent) -> SignIn | None:
+    if event.type in BINDING_TYPES:
+        return SignIn(event.occurred_ms, event.bound_customer_id)
+    if event.type == "customer_logged_out":
+        return SignIn(event.occurred_ms, None)
+    return None
 
 
 def apply_event(
@@ -29,47 +41,60 @@ def apply_event(
         return state
     at = event.occurred_ms
     if state is None:
-        state = PresenceState(
-            session_id=event.session_id, website_id=event.website_id,
-            last_activity=at, session_start=at, last_url=event.url,
-        )
+        state = PresenceState(session_id=event.session_id, website_id=event.website_id, last_activity=at,
+                              session_start=at, last_url=event.url)
     newest = at >= state.last_activity
-
-    if newest and at - state.last_activity > interval_minutes * MINUTE_MS:
-        # The session ended by inactivity: the customer must log in again (the cart is kept,
-        # it belongs to the customer), and what follows is a new visit.
-        state = state.evolve(
-            customer_id=None, customer=CustomerSnapshot(), assisted_by=None, signed_out=False,
-            bound_at=max(state.bound_at, state.last_activity + interval_minutes * MINUTE_MS),
-            profile_at=max(state.profile_at, state.last_activity + interval_minutes * MINUTE_MS),
-            session_start=at,
-        )
-
-    if event.type in BINDING_TYPES and at >= state.bound_at:
-        state = state.evolve(
-            customer_id=event.bound_customer_id,
-            customer=profiles.get(event.bound_customer_id, CustomerSnapshot()),
-            bound_at=at, profile_at=at, signed_out=False, assisted_by=None,
-        )
-    elif event.type == "customer_logged_out" and at >= state.bound_at:
-        state = state.evolve(
-            customer_id=None, customer=CustomerSnapshot(), bound_at=at, profile_at=at, signed_out=True,
-            assisted_by=None,
-        )
-    # account_updated changes no snapshot here: the account applies it (or refuses it) and changes
-    # the customer's rows in the same write (dal/customer_accounts.py), so a row never shows what
-    # the account refused.
-
+    state = add_activity(state, at, sign_in_of(event), interval_minutes, profiles)
     if newest:
-        state = state.evolve(
-            last_activity=at,
-            last_url=event.url or state.last_url,
-            website_id=event.website_id,
-        )
-    elif at < state.session_start and state.last_activity - at <= interval_minutes * MINUTE_MS:
-        # a late event of the same visit: the visit started earlier than the first event we saw
-        state = state.evolve(session_start=at)
+        state = state.evolve(last_url=event.url or state.last_url, website_id=event.website_id)
     return state
+
+
+def add_activity(state: PresenceState, at: int, sign_in: SignIn | None, interval_minutes: int,
+                 profiles: Mapping[str, CustomerSnapshot]) -> PresenceState:
+    """`state` with activity at `at` (and its sign-in fact): the runs it touches merge into one."""
+    gap = interval_minutes * MINUTE_MS
+    runs = list(state.runs) or [legacy_run(state)]
+    touched = [run for run in runs if run.start - gap <= at <= run.end + gap]
+    facts = [run.sign_in for run in touched if run.sign_in is not None] + ([sign_in] if sign_in else [])
+    merged = ActivityRun(start=min([at, *(run.start for run in touched)]), end=max([at, *(run.end for run in touched)]),
+                         sign_in=max(facts, key=SignIn.order) if facts else None)
+    kept = sorted([run for run in runs if run not in touched] + [merged], key=lambda run: run.start)
+    return derive(state, tuple(kept[-MAX_ACTIVITY_RUNS:]), profiles)
+
+
+def legacy_run(state: PresenceState) -> ActivityRun:
+    """The one run a row written before runs were kept stands for."""
+    fact = None
+    if state.customer_id is not None:
+        fact = SignIn(state.bound_at, state.customer_id, state.assisted_by)
+    elif state.signed_out:
+        fact = SignIn(state.bound_at, None)
+    return ActivityRun(state.session_start, state.last_activity, fact)
+
+
+def derive(state: PresenceState, runs: tuple[ActivityRun, ...], profiles: Mapping[str, CustomerSnapshot]
+           ) -> PresenceState:
+    """The row read off the newest run; sign-in facts up to a forced sign-out (`signed_out_at`) are void."""
+    newest = runs[-1]
+    fact = newest.sign_in
+    if fact is not None and fact.at <= state.signed_out_at:
+        fact = SignIn(state.signed_out_at, None)  # Force Sign-In / Delete Customer at that time
+    customer_id = fact.customer_id if fact else None
+    if customer_id is None:
+        customer = CustomerSnapshot()
+    elif customer_id in profiles:
+        customer = profiles[customer_id]
+    elif customer_id == state.customer_id:
+        customer = state.customer
+    else:
+        customer = CustomerSnapshot()  # ingest reads the profile and folds again (logic/ingest.py)
+    return state.evolve(
+        runs=runs, session_start=newest.start, last_activity=max(state.last_activity, newest.end),
+        customer_id=customer_id, customer=customer, assisted_by=fact.assisted_by if fact else None,
+        signed_out=fact is not None and fact.customer_id is None, bound_at=fact.at if fact else newest.start,
+        profile_at=fact.at if fact else newest.start,
+    )
 
 
 def session_website(state: PresenceState | None, events: Iterable[StorefrontEvent]) -> str | None:
@@ -109,36 +134,37 @@ def assisted_login(
 ) -> PresenceState:
     """Login as Customer redeemed at `at`: the session is the customer's, started by `admin`.
 
-    Works like a login event at `at` (a new binding, `bound_at` = at, activity now) that also
-    records who assists; a later storefront login or logout replaces it as usual.
+    Works like a login event at `at` (activity now, a sign-in fact of its run) that also records
+    who assists; a later storefront login or logout replaces it as usual.
     """
     if state is None:
-        return PresenceState(
-            session_id=session_id, website_id=website_id, last_activity=at, session_start=at,
-            customer_id=customer_id, customer=snapshot, bound_at=at, profile_at=at, assisted_by=admin,
-        )
-    new_visit = at - state.last_activity > interval_minutes * MINUTE_MS
-    return state.evolve(
-        website_id=website_id,
-        last_activity=max(state.last_activity, at),
-        session_start=at if new_visit else state.session_start,
-        customer_id=customer_id, customer=snapshot, signed_out=False, assisted_by=admin,
-        bound_at=max(state.bound_at, at), profile_at=max(state.profile_at, at),
-    )
+        state = PresenceState(session_id=session_id, website_id=website_id, last_activity=at, session_start=at)
+    newest = at >= state.last_activity
+    state = add_activity(state, at, SignIn(at, customer_id, admin), interval_minutes, {customer_id: snapshot})
+    return state.evolve(website_id=website_id) if newest else state
 
 
 def forced_sign_out(state: PresenceState | None, customer_id: str, at: int) -> PresenceState | None:
     """Force Sign-In (or Delete Customer) at `at`: like a logout at that time; None when nothing changes.
 
-    `bound_at` moves to `at` (and past any activity already seen), so the row leaves Now Online at
-    once, the session check says signed out, and a login event that occurred before `at`, arriving
-    late, cannot bind the session again (apply_event binds only when occurred_at >= bound_at). The
-    name snapshot is cleared with the binding.
+    For a session bound to the customer, every sign-in fact up to the cut (`at`, and past any
+    activity already seen) is void: the row leaves Now Online at once, the session check says
+    signed out, and a login event that occurred before the cut, arriving late, cannot bind the
+    session again. The void facts become logouts at the cut, so the row keeps no customer id it no
+    longer shows. A session the customer left earlier only has the customer's facts in older runs
+    turned into logouts at their own times: a late event bridging to them shows no one signed in,
+    and Delete Customer leaves the id nowhere.
     """
-    if state is None or state.customer_id != customer_id:
+    if state is None:
+        return None
+    runs = state.runs or (legacy_run(state),)
+    if state.customer_id == customer_id:
+        cut = max(state.bound_at, state.last_activity, at)
+        voided = tuple(ActivityRun(run.start, run.end, SignIn(cut, None))
+                       if run.sign_in is not None and run.sign_in.at <= cut else run for run in runs)
+        return derive(state.evolve(signed_out_at=max(state.signed_out_at, cut)), voided, {})
+    scrubbed = tuple(ActivityRun(run.start, run.end, SignIn(run.sign_in.at, None))
+                     if run.sign_in is not None and run.sign_in.customer_id == customer_id else run for run in runs)
+    if scrubbed == runs:
         return None  # not (or no longer) this customer's session
-    cut = max(state.bound_at, state.last_activity, at)
-    return state.evolve(
-        customer_id=None, customer=CustomerSnapshot(), assisted_by=None, signed_out=True,
-        bound_at=cut, profile_at=max(state.profile_at, cut),
-    )
+    return derive(state, scrubbed, {})

@@ -21,6 +21,34 @@ class CustomerSnapshot:
     company: str | None = None
 
 
+# Runs kept per session (SPEC 10): arrival order cannot change the row while the session's arrived
+# events form at most this many runs; past it the oldest run is dropped (an event landing in it
+# starts a run of its own). 64 runs of 15 minutes are 16 hours of on-and-off browsing; about 5 KB.
+MAX_ACTIVITY_RUNS = 64
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in fact of a session: a login or registration (customer_id), a logout (None), or an
+    assisted login (assisted_by = the admin). At equal times the order is fixed, not the arrival."""
+
+    at: int
+    customer_id: str | None
+    assisted_by: str | None = None
+
+    def order(self) -> tuple[int, int, str, str]:
+        return (self.at, self.customer_id is None, self.customer_id or "", self.assisted_by or "")
+
+
+@dataclass(frozen=True)
+class ActivityRun:
+    """A maximal span of a session's activity whose gaps are within the interval, and its newest sign-in fact."""
+
+    start: int
+    end: int
+    sign_in: SignIn | None = None
+
+
 @dataclass(frozen=True)
 class PresenceState:
     """Everything stored for one session. Times are epoch milliseconds.
@@ -41,6 +69,8 @@ class PresenceState:
     signed_out: bool = False
     profile_at: int = 0
     assisted_by: str | None = None
+    runs: tuple[ActivityRun, ...] = ()  # oldest first; the row's fields above are read off the last one
+    signed_out_at: int = 0  # Force Sign-In / Delete Customer: sign-in facts before it are void
     version: int | None = None  # optimistic lock, owned by the data layer
 
     @property
