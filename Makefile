@@ -86,6 +86,7 @@ bench: $(STAMP)
 	$(PY) -m bench.online_list
 	$(PY) -m bench.mass_actions
 	$(PY) -m bench.privacy_export
+	$(PY) -m bench.moto_transactions
 
 clean:
 	rm -rf $(VENV) .local .aws-sam .pytest_cache

@@ -25,7 +25,7 @@ import time
 import boto3
 from moto.server import ThreadedMotoServer
 
-from local import demo, dev_keys, template, token
+from local import demo, dev_keys, moto_transactions, template, token
 from local.gateway import GatewayServer, from_template
 from local.lambda_runtime import LambdaRuntime, LocalResources, apply_environment, environment
 from local.poller import SqsPoller
@@ -84,6 +84,7 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
               file=sys.stderr, flush=True)
         return 1
     cfn = template.translated()
+    moto_transactions.install()  # moto's transactions would copy whole tables (local/moto_transactions.py)
     moto = _MotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     if moto.error:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY_RUNS = {
     "bench.ingest_batch": ["--repeat", "1"],
     "bench.mass_actions": ["--customers", "5"],
+    "bench.moto_transactions": ["--repeat", "1", "--small", "10", "--large", "50"],
     "bench.privacy_export": ["--orders", "20"],
     "bench.online_list": ["--repeat", "1", "--small", "60", "--large", "120"],
 }

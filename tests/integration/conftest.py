@@ -10,10 +10,13 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-from local import template
+from local import moto_transactions, template
 from tests.integration.admin_support import BusCapture
 from tests.integration.lambdas import RUNTIME
 from tests.support import FakeClock, register_websites, sqs_event
+
+# moto would copy every table a transaction names, per transaction item (local/moto_transactions.py)
+moto_transactions.install()
 
 
 class DynamoCalls:

@@ -89,7 +89,9 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "invalid_json", "The request body is not valid JSON",
                                   [{"field": "body", "reason": "JSON decode error"}])
-        details = [{"field": _field(p.get("loc", ())), "reason": p.get("msg", "invalid")} for p in problems]
+        # pydantic prefixes a validator's own message with "Value error, ": the reason is the message alone
+        details = [{"field": _field(p.get("loc", ())),
+                    "reason": str(p.get("msg", "invalid")).removeprefix("Value error, ")} for p in problems]
         return error_response(422, "validation_error", "The request does not match the schema", details)
 
     def _unsupported_media_type() -> Response[str]:
