@@ -17,6 +17,18 @@ def _key(pk, sk):
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
+def _table_holding_one_item():
+    """Inside mock_aws: table T (pk, sk) holding A/1 with v = 5."""
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(TableName="T", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              {"AttributeName": "sk", "AttributeType": "S"}])
+    client.put_item(TableName="T", Item={**_key("A", "1"), "v": {"N": "5"}})
+    return client
+
+
 operations = st.one_of(
     st.builds(lambda k, v, guard: {"Put": {"TableName": "T", "Item": {**_key(*k), "v": {"N": str(v)}},
                                            **({"ConditionExpression": "attribute_not_exists(pk)"} if guard else {})}},
@@ -37,13 +49,7 @@ histories = st.lists(st.lists(operations, min_size=1, max_size=4), min_size=1, m
 def _run(history):
     """Each transaction's outcome and the table after all of them, on a fresh moto."""
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="T", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                  {"AttributeName": "sk", "AttributeType": "S"}])
-        client.put_item(TableName="T", Item={**_key("A", "1"), "v": {"N": "5"}})
+        client = _table_holding_one_item()
         outcomes = []
         for transaction in history:
             try:
@@ -70,13 +76,7 @@ def test_the_item_backup_answers_and_rolls_back_as_moto_does(history):
 def test_a_cancelled_transaction_leaves_every_touched_item_as_it_was():
     moto_transactions.install()
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="T", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                  {"AttributeName": "sk", "AttributeType": "S"}])
-        client.put_item(TableName="T", Item={**_key("A", "1"), "v": {"N": "5"}})
+        client = _table_holding_one_item()
         try:
             client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": "T", "Item": {**_key("B", "1"), "v": {"N": "1"}}}},

@@ -223,3 +223,28 @@ def test_property_consent_follows_the_newest_decision_by_time(aws, clock, ingest
             newest = (at, arrival, subscribed)
     assert newest is not None
     assert _subscriptions(cid) == {"base": newest[2]}, history
+
+
+def test_a_login_racing_with_an_admin_save_shows_the_saved_name(aws, clock, ingest, monkeypatch):
+    """The login's batch read the profile, then an admin save landed before the login's row was written:
+    the binding's transaction sees the profile moved on, reads it again, and the row shows the saved name."""
+    from shopadmin.dal.customer_store import CustomerStore
+
+    cid = _customer(ingest, clock, "v-0")
+    customer, etag = _account(cid)
+    original = CustomerStore.get_profiles
+    raced = []
+
+    def read_then_admin_saves(self, customer_ids):
+        found = original(self, customer_ids)
+        if cid in customer_ids and not raced:
+            raced.append(True)
+            status, _, _ = api("PUT", f"/customers/{cid}", _form(customer, first_name="Augusta"),
+                               headers={"if-match": etag})
+            assert status == 200
+        return found
+
+    monkeypatch.setattr(CustomerStore, "get_profiles", read_then_admin_saves)
+    assert ingest([storefront_event("customer_logged_in", "v-race", clock.now_ms - 1000, customer_id=cid)]) == [False]
+    assert raced and online_rows()["v-race"]["first_name"] == "Augusta"
+    _row_matches_account(cid, "v-race")

@@ -42,6 +42,14 @@ class CustomerGone(Exception):
         self.customer_id = customer_id
 
 
+class ProfileChanged(Exception):
+    """A new binding copied a profile that changed before the binding's transaction: read it again."""
+
+    def __init__(self, customer_id: str):
+        super().__init__("profile changed")
+        self.customer_id = customer_id
+
+
 class Conflict(DomainError):
     status, code = 409, "conflict"
 

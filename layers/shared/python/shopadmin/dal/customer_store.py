@@ -118,7 +118,8 @@ class CustomerStore:
         found = {}
         # consistent: a profile registered moments ago; retried as a whole: a batch of logins shares it
         for item in retrying(lambda: batch_get(ProfileItem, keys, consistent_read=True)):
-            found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company)
+            found[item.customer_id] = CustomerSnapshot(item.first_name, item.last_name, item.email, item.company,
+                                                       version=item.version)
         return found
 
     def newsletter_changed_at(self, customer_id: str, website_id: str) -> int | None:

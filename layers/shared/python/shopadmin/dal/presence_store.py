@@ -19,7 +19,7 @@ from shopadmin.dal.tables import (
     SessionRef,
     failed_checks_at,
 )
-from shopadmin.errors import CustomerGone
+from shopadmin.errors import CustomerGone, ProfileChanged
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import SNAPSHOT_FIELDS, ActivityRun, CustomerSnapshot, PresenceState, SignIn
@@ -66,7 +66,8 @@ class PresenceStore:
         if state.customer_id is not None and state.customer_id != bound_before and state.customer_id not in also_bound:
             customers.append(state.customer_id)
         if customers:
-            return self._save_binding(item, customers, state.bound_at)
+            copied = state.customer.version if state.customer_id in customers else None
+            return self._save_binding(item, customers, state.bound_at, state.customer_id, copied)
         try:
             item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
         except PutError as error:
@@ -75,12 +76,16 @@ class PresenceStore:
             raise
         return True
 
-    def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int) -> bool:
+    def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int,
+                      shown: str | None = None, shown_version: int | None = None) -> bool:
         try:
             with transact_write("presence.bind") as transaction:
                 for customer_id in customers:
+                    # the customer the row shows: its profile still at the version the name was copied from
+                    condition = (ProfileItem.version == shown_version
+                                 if customer_id == shown and shown_version is not None else ProfileItem.pk.exists())
                     transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                                condition=ProfileItem.pk.exists())
+                                                condition=condition)
                 transaction.save(item)  # the version condition, as in save()
                 for customer_id in customers:
                     transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id,
@@ -89,11 +94,20 @@ class PresenceStore:
         except TransactWriteError as error:
             for position, customer_id in enumerate(customers):
                 if failed_checks_at(error, position):
+                    if customer_id == shown and shown_version is not None and self._profile_exists(customer_id):
+                        raise ProfileChanged(customer_id) from None
                     raise CustomerGone(customer_id) from None
             reasons = getattr(error, "cancellation_reasons", None) or []
             if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
                 return False
             raise
+        return True
+
+    def _profile_exists(self, customer_id: str) -> bool:
+        try:
+            ProfileItem.get(customer_pk(customer_id), PROFILE_SK, consistent_read=True, attributes_to_get=["pk"])
+        except ProfileItem.DoesNotExist:
+            return False
         return True
 
     # ------------------------------------------------------------ the online index

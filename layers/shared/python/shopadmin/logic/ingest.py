@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shopadmin.clock import Clock
-from shopadmin.errors import ChangeConflict, CustomerGone
+from shopadmin.errors import ChangeConflict, CustomerGone, ProfileChanged
 from shopadmin.logic import customer_events
 from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
@@ -383,6 +383,9 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
         except CustomerGone as error:
             gone.add(error.customer_id)
             continue  # the row did not change: fold again without that customer's events
+        except ProfileChanged as error:
+            profiles.update(ctx.customers.get_profiles([error.customer_id]))
+            continue  # an admin save landed between the profile read and this binding: copy the new one
         pause(PRESENCE_BACKOFF, attempt)  # a concurrent writer: let it finish, then re-read (consistently)
         current = ctx.presence.get(session_id)
     raise RuntimeError("presence write kept conflicting")

@@ -83,10 +83,10 @@ def derive(state: PresenceState, runs: tuple[ActivityRun, ...], profiles: Mappin
     customer_id = fact.customer_id if fact else None
     if customer_id is None:
         customer = CustomerSnapshot()
+    elif customer_id == state.customer_id and state.customer != CustomerSnapshot():
+        customer = state.customer  # the account's own writes keep a bound row's name current
     elif customer_id in profiles:
         customer = profiles[customer_id]
-    elif customer_id == state.customer_id:
-        customer = state.customer
     else:
         customer = CustomerSnapshot()  # ingest reads the profile and folds again (logic/ingest.py)
     return state.evolve(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,6 +19,9 @@ class CustomerSnapshot:
     last_name: str | None = None
     email: str | None = None
     company: str | None = None
+    # the profile version it was copied from (never stored on the row): a new binding is written
+    # only while the profile still has it, so a save racing with a login cannot leave an old name
+    version: int | None = field(default=None, compare=False)
 
 
 # Runs kept per session (SPEC 10): arrival order cannot change the row while the session's arrived
