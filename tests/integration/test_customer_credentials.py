@@ -183,6 +183,19 @@ def test_orders_placed_in_the_assisted_session_say_placed_by_admin(aws, clock, i
     assert order["id"] == "o-assisted" and order["placed_by"] == "admin admin-7"
 
 
+def test_an_assisted_order_arriving_after_the_logout_still_says_placed_by_admin(aws, clock, ingest):
+    """SPEC 10: the order's effects are those of its own time, when the admin's session was on."""
+    cid = new_customer()
+    assert redeem(started_secret(cid, sub="admin-7"), "v-assist")[0] == 201
+    redeemed_at = clock.now_ms
+    clock.advance(minutes=3)
+    assert ingest([storefront_event("customer_logged_out", "v-assist", redeemed_at + 2 * MIN)]) == [False]
+    assert ingest([storefront_event("order_placed", "v-assist", redeemed_at + MIN,
+                                    data={"order_id": "o-late", "total": "20.00"})]) == [False]
+    _, page, _ = api("GET", f"/customers/{cid}")
+    assert [(o["id"], o["placed_by"]) for o in page["orders"]] == [("o-late", "admin admin-7")]
+
+
 # ------------------------------------------------------------------ Force Sign-In
 def signed_in_on(cid, sessions, ingest, clock):
     events = [storefront_event("customer_logged_in", s, clock.now_ms - MIN, customer_id=cid) for s in sessions]

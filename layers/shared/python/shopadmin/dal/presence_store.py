@@ -236,16 +236,20 @@ def to_state(item: PresenceItem) -> PresenceState:
 
 
 def runs_json(runs: tuple[ActivityRun, ...]) -> str:
-    return json.dumps([[run.start, run.end, None if run.sign_in is None else
-                        [run.sign_in.at, run.sign_in.customer_id, run.sign_in.assisted_by]] for run in runs],
-                      separators=(",", ":"))
+    return json.dumps([[run.start, run.end, [[fact.at, fact.customer_id, fact.assisted_by] for fact in run.sign_ins]]
+                       for run in runs], separators=(",", ":"))
 
 
 def runs_from_json(text: str | None) -> tuple[ActivityRun, ...]:
     if not text:
         return ()  # a row written before runs were kept: logic/presence.py::legacy_run stands for it
-    return tuple(ActivityRun(int(start), int(end), None if fact is None else SignIn(int(fact[0]), fact[1], fact[2]))
-                 for start, end, fact in json.loads(text))
+    runs = []
+    for start, end, facts in json.loads(text):
+        if facts and not isinstance(facts[0], list):
+            facts = [facts]  # written when a run kept only its newest fact
+        runs.append(ActivityRun(int(start), int(end), tuple(SignIn(int(at), customer_id, assisted_by)
+                                                            for at, customer_id, assisted_by in facts or ())))
+    return tuple(runs)
 
 
 def snapshot_actions(values: Mapping[str, Any]) -> list[Action]:

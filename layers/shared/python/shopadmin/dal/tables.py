@@ -74,7 +74,7 @@ class PresenceItem(Model):
     signed_out = BooleanAttribute(default=False)
     profile_at = NumberAttribute(default=0)
     assisted_by = UnicodeAttribute(null=True)
-    # activity runs (SPEC 10): JSON [[start, end, null | [at, customer_id, assisted_by]], ...], oldest first
+    # activity runs (SPEC 10): JSON [[start, end, [[at, customer_id, assisted_by], ...]], ...], oldest first
     runs = UnicodeAttribute(null=True)
     signed_out_at = NumberAttribute(default=0)
     online_pk = UnicodeAttribute(null=True)

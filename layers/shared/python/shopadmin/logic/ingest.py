@@ -24,7 +24,14 @@ from shopadmin.errors import ChangeConflict, CustomerGone, ProfileChanged
 from shopadmin.logic import customer_events
 from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
-from shopadmin.logic.presence import apply_event, apply_events, session_website
+from shopadmin.logic.presence import (
+    apply_event,
+    apply_events,
+    cart_holder,
+    legacy_run,
+    session_website,
+    signed_in_at,
+)
 from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
 from shopadmin.models.collections import (
     CartLineAdd,
@@ -398,11 +405,12 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
     ordered = sorted(session_events, key=lambda pair: pair[1].occurred_ms)
     for message_id, event in ordered:
         bound_before = state.customer_id if state else None
-        assisted_by = state.assisted_by if state else None
+        runs_before = len(state.runs or (legacy_run(state),)) if state else 0
         state = apply_event(state, event, config.online_minutes_interval, profiles)
+        bridged = state is not None and len(state.runs) < runs_before
         try:
             _account_effects(event, bound_before, ctx, now)
-            for change_builder in _changes_for(event, bound_before, assisted_by, state, config, now):
+            for change_builder in _changes_for(event, state, config, now, bridged):
                 _apply_with_retry(change_builder, ctx, outcome)
         except EventInvalid as invalid:
             outcome.failures[message_id] = f"invalid event: {invalid.reason}"
@@ -421,24 +429,28 @@ def _account_effects(event: StorefrontEvent, bound_before: str | None, ctx: Inge
         customer_events.update_account(event, ctx.accounts, now)
 
 
-def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: str | None,
-                 state: PresenceState | None, config: OnlineCustomersConfig,
-                 now: int) -> Iterator[ChangeBuilder]:
-    """Callables building the event's changes (rebuilt on retry so merges re-read the guest cart)."""
+def _changes_for(event: StorefrontEvent, state: PresenceState | None, config: OnlineCustomersConfig,
+                 now: int, bridged: bool = False) -> Iterator[ChangeBuilder]:
+    """Callables building the event's changes (rebuilt on retry so merges re-read the guest cart).
+
+    `state` is the session after the event; `bridged`: the event joined runs that were apart.
+    """
     # unsaved data lives customer_data_lifetime after its last change: this event's time, not ingest time
     guest_expiry = event.occurred_ms // 1000 + config.customer_data_lifetime * 60
-    customer_id = event.customer_id or (state.customer_id if state else None)
     at = event.occurred_ms
+    # who was signed in when the event happened, not who is now: a late event keeps its own time's effects
+    signed = signed_in_at(state, at) if state else None
+    customer_id = event.customer_id or (signed.customer_id if signed else None)
     data = event.data
     single: Operation | None = None
     if event.type in ("cart_item_added", "cart_item_updated", "cart_item_removed"):
-        owner = CartOwner("customer", customer_id) if customer_id else CartOwner("guest", event.session_id)
+        holder = event.customer_id or (cart_holder(state, at, config.customer_data_lifetime) if state else None)
+        owner = CartOwner("customer", holder) if holder else CartOwner("guest", event.session_id)
         expires = None if owner.kind == "customer" else guest_expiry
         if event.type == "cart_item_added":
             add = CartLineAdd(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires,
                               max_qty_before=MAX_CART_QTY - data["qty"])
             yield _capped_add(event, add, now)
-            return
         elif event.type == "cart_item_updated":
             single = CartLineSet(owner, data["sku"], data["qty"], data.get("name"), data.get("price"), expires)
         else:
@@ -448,6 +460,7 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
     elif event.type == "order_placed" and customer_id:
         total = data.get("total") or "0.00"
         # an order placed in a Login as Customer session: "admin <subject>", as admin-created orders say it
+        assisted_by = signed.assisted_by if signed and signed.customer_id == customer_id else None
         placed_by = f"admin {assisted_by}" if assisted_by else None
         single = OrderPut(customer_id, data["order_id"], total, at, placed_by=placed_by)
     elif event.type == "wishlist_item_added":
@@ -459,15 +472,14 @@ def _changes_for(event: StorefrontEvent, bound_before: str | None, assisted_by: 
     elif event.type in ("newsletter_subscribed", "newsletter_unsubscribed"):
         consent = NewsletterSet(event.bound_customer_id, event.website_id, event.type == "newsletter_subscribed", at)
         yield _newest_consent(event, consent, now)
-        return
-    elif (event.type in BINDING_TYPES and state is not None and state.customer_id == event.customer_id
-          and bound_before != event.customer_id):
-        yield lambda ctx: merge_guest_cart(event, ctx, now)
     if single is not None:
         operation = single
         yield lambda ctx: [CollectionChange(event.event_id, "apply", (operation,), now)]
-
-
+    if (event.type in BINDING_TYPES and signed is not None and signed.customer_id == event.bound_customer_id) \
+            or bridged:
+        # every effective sign-in (also one arriving late into an earlier run), and every late event
+        # joining runs: guest lines now known to be a customer's move as they would have in time order
+        yield lambda ctx: merge_guest_cart(event, state, config.customer_data_lifetime, ctx, now)
 
 
 def _newest_consent(event: StorefrontEvent, consent: NewsletterSet, now: int) -> ChangeBuilder:
@@ -506,26 +518,34 @@ def _capped_add(event: StorefrontEvent, add: CartLineAdd, now: int) -> ChangeBui
     return build
 
 
-def merge_guest_cart(event: StorefrontEvent, ctx: IngestContext, now: int) -> list[CollectionChange]:
-    """Move the session's unexpired guest lines into the customer's saved cart.
+def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_lifetime_minutes: int,
+                     ctx: IngestContext, now: int) -> list[CollectionChange]:
+    """Move each of the session's guest lines that now has a holder into that customer's saved cart.
 
-    Quantities add up to at most MAX_CART_QTY per line (what would pass it is dropped with the
-    guest line); a guest line expired `customer_data_lifetime` after its last change.
+    A line's holder (logic/presence.py::cart_holder) is judged at the line's last change, which is
+    its `expires_at` less the data lifetime: the customer signed in then, or the first one signing
+    in after it while it was unexpired. A sign-in gives lines a holder, and so does a late event
+    that joins a signed-in run to later guest activity; judged on the whole state, a late event
+    moves the same lines as in time order. Quantities add up to at most MAX_CART_QTY per line
+    (what would pass it is dropped with the guest line).
     """
+    if state is None:
+        return []
     guest = CartOwner("guest", event.session_id)
-    customer = CartOwner("customer", event.bound_customer_id)
-    lines = [line for line in ctx.customers.cart_lines(guest)
-             if line.expires_at is None or line.expires_at > now // 1000]
-    held = {line.sku: line.qty for line in ctx.customers.cart_lines(customer)} if lines else {}
+    lifetime_s = data_lifetime_minutes * 60
+    moves = [(line, holder) for line in ctx.customers.cart_lines(guest) if line.expires_at is not None
+             and (holder := cart_holder(state, (line.expires_at - lifetime_s) * 1000, data_lifetime_minutes))]
+    held = {holder: {line.sku: line.qty for line in ctx.customers.cart_lines(CartOwner("customer", holder))}
+            for holder in {holder for _, holder in moves}}
     changes = []
-    for start in range(0, len(lines), MERGE_LINES_PER_TRANSACTION):
+    for start in range(0, len(moves), MERGE_LINES_PER_TRANSACTION):
         operations: list[Operation] = []
-        for line in lines[start:start + MERGE_LINES_PER_TRANSACTION]:
-            before = held.get(line.sku, 0)
+        for line, holder in moves[start:start + MERGE_LINES_PER_TRANSACTION]:
+            before = held[holder].get(line.sku, 0)
             moved = max(0, min(line.qty, MAX_CART_QTY - before))
             if moved:
-                operations.append(CartLineAdd(customer, line.sku, moved, line.name, line.price, None,
-                                              max_qty_before=MAX_CART_QTY - moved))
+                operations.append(CartLineAdd(CartOwner("customer", holder), line.sku, moved, line.name, line.price,
+                                              None, max_qty_before=MAX_CART_QTY - moved))
             operations.append(CartLineRemove(guest, line.sku, expected_qty=line.qty))
         changes.append(CollectionChange(event.event_id, f"merge-{start // MERGE_LINES_PER_TRANSACTION}",
                                         tuple(operations), now))

@@ -2,8 +2,9 @@
 
 Pure functions, no I/O. A session's activity is kept as runs: maximal spans of its events whose
 gaps are within the interval (a gap of exactly the interval keeps the session; one millisecond
-more ends it). Each run remembers its newest sign-in fact (login, registration, logout, assisted
-login) by time. The row is read off the newest run: Session Start is its start, last activity its
+more ends it). Each run remembers its sign-in facts (login, registration, logout, assisted
+login) by time, so the customer signed in at any moment of it is known too (`signed_in_at`).
+The row is read off the newest run: Session Start is its start, last activity its
 end, the customer its newest sign-in fact. Runs are the connected pieces of the event times, so
 they — and the row — are the same whatever order the events arrive in, duplicates included: a
 late event inside a gap bridges the runs on either side as if it had come in time.
@@ -15,7 +16,14 @@ from collections.abc import Iterable, Mapping
 
 from shopadmin.logic.online_window import MINUTE_MS
 from shopadmin.models.events import BINDING_TYPES, IGNORED_TYPES, StorefrontEvent
-from shopadmin.models.presence import MAX_ACTIVITY_RUNS, ActivityRun, CustomerSnapshot, PresenceState, SignIn
+from shopadmin.models.presence import (
+    MAX_ACTIVITY_RUNS,
+    MAX_SIGN_INS_PER_RUN,
+    ActivityRun,
+    CustomerSnapshot,
+    PresenceState,
+    SignIn,
+)
 
 
 def changes_presence(event: StorefrontEvent) -> bool:
@@ -56,9 +64,9 @@ def add_activity(state: PresenceState, at: int, sign_in: SignIn | None, interval
     gap = interval_minutes * MINUTE_MS
     runs = list(state.runs) or [legacy_run(state)]
     touched = [run for run in runs if run.start - gap <= at <= run.end + gap]
-    facts = [run.sign_in for run in touched if run.sign_in is not None] + ([sign_in] if sign_in else [])
+    facts = {fact for run in touched for fact in run.sign_ins} | ({sign_in} if sign_in else set())
     merged = ActivityRun(start=min([at, *(run.start for run in touched)]), end=max([at, *(run.end for run in touched)]),
-                         sign_in=max(facts, key=SignIn.order) if facts else None)
+                         sign_ins=_kept_facts(facts))
     kept = sorted([run for run in runs if run not in touched] + [merged], key=lambda run: run.start)
     return derive(state, tuple(kept[-MAX_ACTIVITY_RUNS:]), profiles)
 
@@ -70,7 +78,45 @@ def legacy_run(state: PresenceState) -> ActivityRun:
         fact = SignIn(state.bound_at, state.customer_id, state.assisted_by)
     elif state.signed_out:
         fact = SignIn(state.bound_at, None)
-    return ActivityRun(state.session_start, state.last_activity, fact)
+    return ActivityRun(state.session_start, state.last_activity, (fact,) if fact else ())
+
+
+def _kept_facts(facts: Iterable[SignIn]) -> tuple[SignIn, ...]:
+    return tuple(sorted(set(facts), key=SignIn.order)[-MAX_SIGN_INS_PER_RUN:])
+
+
+def signed_in_at(state: PresenceState, at: int) -> SignIn | None:
+    """The customer sign-in in force at `at` (ms): the newest sign-in fact up to `at` of the run holding `at`.
+
+    None when no customer was signed in then: a visitor, after a logout, a run that began without a
+    sign-in (the session had ended), or a fact made void by Force Sign-In / Delete Customer.
+    """
+    for run in state.runs or (legacy_run(state),):
+        if run.start <= at <= run.end:
+            fact = max((f for f in run.sign_ins if f.at <= at), key=SignIn.order, default=None)
+            if fact is not None and fact.customer_id is not None and fact.at > state.signed_out_at:
+                return fact
+            return None
+    return None
+
+
+def cart_holder(state: PresenceState, at: int, data_lifetime_minutes: int) -> str | None:
+    """The customer whose saved cart holds a cart change made at `at` (ms) on this session (SPEC 2.3).
+
+    The customer signed in then; else the customer of the session's first sign-in after `at` while
+    the guest line was still unexpired (that login merged, or merges, the guest cart); else None:
+    the change stays in the session's guest cart. Only sign-ins already folded into `state` count:
+    one arriving later merges the guest cart when it comes (logic/ingest.py::merge_guest_cart).
+    """
+    fact = signed_in_at(state, at)
+    if fact is not None:
+        return fact.customer_id
+    expires_s = at // 1000 + data_lifetime_minutes * 60
+    later = [f for run in state.runs for f in run.sign_ins
+             if f.customer_id is not None and at <= f.at and f.at // 1000 < expires_s
+             and signed_in_at(state, f.at) == f]
+    first = min(later, key=SignIn.order, default=None)
+    return first.customer_id if first else None
 
 
 def derive(state: PresenceState, runs: tuple[ActivityRun, ...], profiles: Mapping[str, CustomerSnapshot]
@@ -160,11 +206,13 @@ def forced_sign_out(state: PresenceState | None, customer_id: str, at: int) -> P
     runs = state.runs or (legacy_run(state),)
     if state.customer_id == customer_id:
         cut = max(state.bound_at, state.last_activity, at)
-        voided = tuple(ActivityRun(run.start, run.end, SignIn(cut, None))
-                       if run.sign_in is not None and run.sign_in.at <= cut else run for run in runs)
+        voided = tuple(ActivityRun(run.start, run.end, _kept_facts([SignIn(cut, None), *(f for f in run.sign_ins
+                                                                                   if f.at > cut)]))
+                       if any(f.at <= cut for f in run.sign_ins) else run for run in runs)
         return derive(state.evolve(signed_out_at=max(state.signed_out_at, cut)), voided, {})
-    scrubbed = tuple(ActivityRun(run.start, run.end, SignIn(run.sign_in.at, None))
-                     if run.sign_in is not None and run.sign_in.customer_id == customer_id else run for run in runs)
+    scrubbed = tuple(ActivityRun(run.start, run.end, _kept_facts(SignIn(f.at, None) if f.customer_id == customer_id
+                                                                 else f for f in run.sign_ins))
+                     if any(f.customer_id == customer_id for f in run.sign_ins) else run for run in runs)
     if scrubbed == runs:
         return None  # not (or no longer) this customer's session
     return derive(state, scrubbed, {})

@@ -28,6 +28,10 @@ class CustomerSnapshot:
 # events form at most this many runs; past it the oldest run is dropped (an event landing in it
 # starts a run of its own). 64 runs of 15 minutes are 16 hours of on-and-off browsing; about 5 KB.
 MAX_ACTIVITY_RUNS = 64
+# Sign-in facts kept per run (its newest by time): who was signed in when, for the cart, order and
+# draft changes of events arriving late (logic/presence.py::signed_in_at). A run with more logins
+# and logouts than this forgets its oldest ones; most runs hold one or two.
+MAX_SIGN_INS_PER_RUN = 8
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,17 @@ class SignIn:
 
 @dataclass(frozen=True)
 class ActivityRun:
-    """A maximal span of a session's activity whose gaps are within the interval, and its newest sign-in fact."""
+    """A maximal span of a session's activity whose gaps are within the interval, and its sign-in
+    facts (oldest first by `SignIn.order`, at most MAX_SIGN_INS_PER_RUN)."""
 
     start: int
     end: int
-    sign_in: SignIn | None = None
+    sign_ins: tuple[SignIn, ...] = ()
+
+    @property
+    def sign_in(self) -> SignIn | None:
+        """The run's newest sign-in fact: the one the row shows when this run is the newest."""
+        return self.sign_ins[-1] if self.sign_ins else None
 
 
 @dataclass(frozen=True)
