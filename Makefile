@@ -82,8 +82,7 @@ lint: $(STAMP)
 
 ## bench: benchmarks that print ratios measured side by side (make test runs each once at tiny sizes: tests/bench)
 bench: $(STAMP)
-	$(PY) -m bench.ingest_batch
-	$(PY) -m bench.online_list
+	$(PY) -m bench.scale
 	$(PY) -m bench.mass_actions
 	$(PY) -m bench.privacy_export
 	$(PY) -m bench.moto_transactions

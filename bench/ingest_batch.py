@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import time
 from collections import Counter, defaultdict, deque
+from pathlib import Path
 
 import boto3
 import botocore
@@ -110,6 +111,7 @@ def call_key(operation: str, params: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=11, help="measured repetitions (default 11)")
+    parser.add_argument("--json", help="also write the measures to this file (bench.scale reads it)")
     args = parser.parse_args()
 
     recorder = DynamoRecorder()
@@ -216,6 +218,11 @@ def main() -> None:
         print(f"    {op:<28}{count / args.repeat:8.1f}")
     print(f"  records reported as failed: {failures} (replayed handler: {stub_failures}); "
           f"replayed calls that errored: {dict(replay_errors) or 0}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "requests_per_event": total_calls / (SESSIONS * EVENTS_PER_SESSION), "handler_over_raw": h / r,
+            "own_ms_per_event": o / (SESSIONS * EVENTS_PER_SESSION),
+            "calls": {op: count / args.repeat for op, count in calls.items()}}, indent=1))
     if failures or stub_failures:
         # a benchmark of a batch the handler refuses would measure the wrong thing
         raise SystemExit(f"the handler reported {failures} failed records ({stub_failures} when replayed)")

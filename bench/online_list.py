@@ -7,7 +7,8 @@ OnlineCustomersFunction handler under moto, with ONLINE_SHARD_COUNT=16:
 - list page 1 and page 2 (limit 50, default sort): latency, items read (ScannedCount) and
   returned (Count) summed over the Query responses, and Query calls;
 - the same page with every DynamoDB call answered from a recording (the handler's own work);
-- a filtered list (`q=`), and the summary (counts): they read the online window, so they grow.
+- a filtered list (`q=`), the name and email sorts, and the summary (counts): they read the
+  online window, so they grow.
 The ratios 50k/1k are printed side by side from one run; timings are never asserted.
 
 moto answers an index Query by walking every item of the table (moto/dynamodb/models/table.py,
@@ -25,6 +26,7 @@ import random
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 from moto import mock_aws
@@ -62,6 +64,7 @@ class Measure:
     returned: int = 0
     queries: int = 0
     rows: int = 0
+    total: int = 0  # the summary's count
 
 
 def seed(sessions: int, table: str) -> float:
@@ -163,10 +166,22 @@ def scenario(sessions: int, repeat: int) -> dict[str, Measure]:
         # one call each: under moto they cost tens of seconds at 50,000 rows (see the module docstring)
         results[f"list q={QUERY}"], _ = measure(
             handler, http_get("/online-customers", scopes, {"limit": "50", "q": QUERY}), recorder, 1)
+        for sort in ("last_name", "email"):
+            results[f"list sort={sort}"], _ = measure(
+                handler, http_get("/online-customers", scopes, {"limit": "50", "sort": sort}), recorder, 1)
         results["summary"], summary = measure(handler, http_get("/online-customers/summary", scopes), recorder, 1)
         if summary["total"] != sessions:
             raise SystemExit(f"summary counted {summary['total']} sessions, seeded {sessions}")
+        results["summary"].total = summary["total"]
         return results
+
+
+def as_json(results: dict[str, Measure]) -> dict[str, dict[str, float]]:
+    """What bench.scale reads: per request, items read and returned, Query calls, rows, latency."""
+    keys = {"list page 1": "page 1", "list page 2 (cursor)": "page 2", f"list q={QUERY}": "q",
+            "list sort=last_name": "sort=last_name", "list sort=email": "sort=email", "summary": "summary"}
+    return {keys[name]: {"scanned": m.scanned, "returned": m.returned, "queries": m.queries, "rows": m.rows,
+                         "total": m.total, "latency_ms": median(m.latency_ms)} for name, m in results.items()}
 
 
 def main() -> None:
@@ -174,6 +189,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="measured calls per list page (default 3)")
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=50_000)
+    parser.add_argument("--json", help="also write the measures to this file (bench.scale reads it)")
     args = parser.parse_args()
 
     print(f"GET /online-customers, moto, ONLINE_SHARD_COUNT={SHARDS}, one website, interval {INTERVAL_MINUTES} min; "
@@ -204,6 +220,8 @@ def main() -> None:
     print("(the handler's own work). Default sort: items read and Query calls follow the page size (ratio ~1).")
     print("q= and the summary read the online window, so they grow with the sessions online. moto walks the")
     print("whole table for every index Query, so its latencies grow with the table even for a fixed read.")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"small": as_json(small), "large": as_json(large)}, indent=1))
 
 
 if __name__ == "__main__":
