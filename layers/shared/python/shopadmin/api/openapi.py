@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from shopadmin.api.resolver import SECURITY_SCHEMES, create_app
+# Powertools' OpenAPI document models cost about 300 ms to import (pydantic model_rebuild): only the
+# docs function and `make openapi` load them; request validation in the other functions does not.
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
+
+from shopadmin.api.resolver import SECURITY_SCHEME, create_app
 from shopadmin.api.routes import all_routers
 
 TITLE = "Shop admin API"
@@ -13,6 +17,14 @@ DESCRIPTION = (
     "Customers Now Online and the Online Customers Options for a shop's admin, plus the storefront "
     "event intake and session check. Every route needs a bearer JWT holding the route's scope."
 )
+
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    SECURITY_SCHEME: HTTPBearer(
+        bearerFormat="JWT",
+        description="A JWT from the shop's identity provider; its `scope` claim must hold the route's scope. "
+                    "A `website_id` claim limits the token to that website.",
+    )
+}
 
 
 def openapi_json(app: APIGatewayHttpResolver) -> str:

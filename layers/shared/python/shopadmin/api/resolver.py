@@ -13,7 +13,6 @@ from urllib.parse import quote, unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from shopadmin.api.errors import (
@@ -25,13 +24,6 @@ from shopadmin.api.errors import (
 )
 
 SECURITY_SCHEME = "bearerJwt"
-SECURITY_SCHEMES: dict[str, SecurityScheme] = {
-    SECURITY_SCHEME: HTTPBearer(
-        bearerFormat="JWT",
-        description="A JWT from the shop's identity provider; its `scope` claim must hold the route's scope. "
-                    "A `website_id` claim limits the token to that website.",
-    )
-}
 
 _ERROR_DESCRIPTIONS = {
     400: "Body is not valid JSON, or nests deeper than 32 levels",
