@@ -45,7 +45,7 @@ def require_scope(app: BaseRouter, scope: str) -> Caller:
         raise Unauthorized("A bearer token is required")
     authorizer = event.request_context.authorizer
     claims = authorizer.jwt_claim or {}
-    if not claims.get("sub"):
+    if not str(claims.get("sub") or "").strip():  # the resolver already answered 401 (api/resolver.py)
         raise Unauthorized("A bearer token is required")
     scopes = _scopes(claims, authorizer.jwt_scopes)
     if scope not in scopes:

@@ -6,6 +6,7 @@ routers while the docs function includes all of them and publishes one complete 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from re import Match
 from typing import Any
@@ -27,7 +28,7 @@ SECURITY_SCHEME = "bearerJwt"
 
 _ERROR_DESCRIPTIONS = {
     400: "Body is not valid JSON, or nests deeper than 32 levels",
-    401: "Missing or invalid bearer token",
+    401: "Missing or invalid bearer token, or one whose sub is missing or empty",
     403: "The token lacks the route's scope or website",
     404: "Not found",
     409: "The resource changed since it was read, or already exists",
@@ -85,13 +86,38 @@ class _DecodedPathResolver(APIGatewayHttpResolver):
 
 
 
+def _token_without_subject(event: Any) -> bool:
+    """A route behind the JWT authorizer called with a token whose `sub` is missing or blank.
+
+    API Gateway's JWT authorizer checks signature, issuer, audience, expiry and scopes, not `sub`.
+    Public routes (no authorizer: console, docs) have no claims and are not concerned.
+    """
+    if not isinstance(event, Mapping):
+        return False
+    jwt = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt")
+    if not isinstance(jwt, Mapping):
+        return False
+    subject = (jwt.get("claims") or {}).get("sub")
+    return not (isinstance(subject, str) and subject.strip())
+
+
+def _unauthorized() -> dict[str, Any]:
+    body = {"error": {"code": "unauthorized", "message": "The bearer token names no subject",
+                      "details": [{"field": "token.sub", "reason": "is missing or empty"}]}}
+    return {"statusCode": 401, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
+            "isBase64Encoded": False}
+
+
 class NoStoreResolver(_DecodedPathResolver):
-    """Every JSON answer carries `Cache-Control: no-store` (SPEC 6): profiles, lists and errors may hold
+    """Who before what (SPEC 10): a token without a usable subject answers 401 before the path,
+    query or body is looked at, so no validation error can tell such a caller anything.
+
+    Every JSON answer carries `Cache-Control: no-store` (SPEC 6): profiles, lists and errors may hold
     personal data, and no browser or proxy cache should keep any of it. Set here, after routing and
     error mapping, so no route can forget it; a route's own Cache-Control (if any) is kept."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        result: dict[str, Any] = super().resolve(event, context)
+        result: dict[str, Any] = _unauthorized() if _token_without_subject(event) else super().resolve(event, context)
         headers = result.setdefault("headers", {})
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         has_cache_control = any(k.lower() == "cache-control" for k in headers)
