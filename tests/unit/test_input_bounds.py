@@ -136,5 +136,23 @@ def test_characters_sqs_refuses_are_rejected_naming_the_string(where, change):
 
 
 def test_characters_sqs_accepts_pass():
-    event = validate_event(cart_add(name="Tab\tnew\nline\r \ud7ff \ue000 \ufffd \U0001f600 \U0010ffff"), BASE_MS)
+    event = validate_event(cart_add(name="Mug \ud7ff \ue000 \ufffd \U0001f600 \U0010ffff"), BASE_MS)
     assert event.data["name"].endswith("\U0010ffff")
+
+
+# ------------------------------------------------------------------ SPEC 10: C0/C1 refused, tab and newline in text
+@pytest.mark.parametrize("character", ["\t", "\n", "\r", "\x85", "\x9f", "\x7f", "\x00"])
+def test_control_characters_in_a_one_line_field_are_rejected(character):
+    reason = reason_of(cart_add(name=f"Mug{character}Blue"))
+    assert reason.startswith("data.name:") and f"U+{ord(character):04X}" in reason
+
+
+def test_tab_and_newline_are_allowed_in_multi_line_fields_only():
+    from shopadmin.models.text import first_refused
+
+    assert first_refused({"street": ["1 Main St\tFlat 2", "Line\n2"], "reason": "a\nb", "comment": "c\td",
+                          "text": "Great\nmug"}) is None
+    assert first_refused({"street": ["1 Main St\r"]})[0] == "street.0"  # carriage return: not a newline
+    assert first_refused({"company": "A\tB"})[0] == "company"
+    assert first_refused({"text": "bell \x07"})[0] == "text"
+    assert first_refused({"reason": "C1 \x85"})[0] == "reason"

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, RootModel
 from shopadmin.dal.dynamo_errors import domain_error, error_code
 from shopadmin.errors import DomainError, ErrorDetails
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
+from shopadmin.models.text import first_refused
 from shopadmin.observability import logger
 
 
@@ -50,8 +51,12 @@ class BodyTooDeep(DomainError):
     status, code = 400, "invalid_json"
 
 
-def parse_json_body(text: str) -> Any:
-    """Every JSON route's body goes through here (the resolver's deserializer): depth first, then json.
+class TextRefused(DomainError):
+    status, code = 422, "validation_error"
+
+
+def parse_json_body_any_text(text: str) -> Any:
+    """A JSON body, depth first, then json (for the event intake, which refuses characters per event).
 
     Nesting is checked before parsing, so a body nested thousands of levels deep costs one scan
     and answers 400 instead of exhausting the parser's or the validator's recursion.
@@ -60,6 +65,17 @@ def parse_json_body(text: str) -> Any:
         raise BodyTooDeep(f"The request body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels",
                           [{"field": "body", "reason": f"nested deeper than {MAX_JSON_DEPTH} levels"}])
     return json.loads(text)
+
+
+def parse_json_body(text: str) -> Any:
+    """Every admin JSON route's body goes through here (the resolver's deserializer): depth, json,
+    then the characters of every string (SPEC 10: 422 naming the field, before any model or write)."""
+    body = parse_json_body_any_text(text)
+    refused = first_refused(body, "body")
+    if refused:
+        field, reason = refused
+        raise TextRefused("A text field holds a character that is not allowed", [{"field": field, "reason": reason}])
+    return body
 
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

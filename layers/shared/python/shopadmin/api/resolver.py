@@ -21,6 +21,7 @@ from shopadmin.api.errors import (
     ErrorResponse,
     GatewayMessage,
     parse_json_body,
+    parse_json_body_any_text,
     register_error_handlers,
 )
 
@@ -126,9 +127,12 @@ class NoStoreResolver(_DecodedPathResolver):
         return result
 
 
-def create_app(*routers: Router) -> APIGatewayHttpResolver:
-    # one body parser for every JSON route: nesting is bounded before json.loads (SPEC 6)
-    app = NoStoreResolver(enable_validation=True, json_body_deserializer=parse_json_body)
+def create_app(*routers: Router, refuse_characters: bool = True) -> APIGatewayHttpResolver:
+    """The resolver of one function. One body parser for every JSON route: nesting is bounded before
+    json.loads (SPEC 6), then every string's characters are checked (SPEC 10) unless the routes check
+    them item by item (`refuse_characters=False`: the event intake rejects only the events concerned)."""
+    parser = parse_json_body if refuse_characters else parse_json_body_any_text
+    app = NoStoreResolver(enable_validation=True, json_body_deserializer=parser)
     register_error_handlers(app)
     for router in routers:
         app.include_router(router)

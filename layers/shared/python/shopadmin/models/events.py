@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from shopadmin.models.money import Money
+from shopadmin.models.text import first_refused
 
 EventType = Literal[
     "customer_registered",
@@ -178,31 +178,16 @@ class EventInvalid(ValueError):
         self.reason = reason
 
 
-# What SQS accepts in a message (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html):
-# #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF. Anything else (U+FFFE,
-# U+FFFF, other control characters, lone surrogates) would make SQS refuse the whole batch.
-_NOT_SQS_SAFE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+def check_characters(raw: Any, where: str = "") -> None:
+    """EventInvalid naming the first string (value or key) holding a refused character (models/text.py).
 
-
-def check_sqs_safe(raw: Any, where: str = "") -> None:
-    """EventInvalid naming the first string (value or key) holding a character SQS refuses."""
-    pending: list[tuple[str, Any]] = [(where, raw)]
-    while pending:
-        location, value = pending.pop()
-        if isinstance(value, str):
-            found = _NOT_SQS_SAFE.search(value)
-            if found:
-                raise EventInvalid(f"{location or 'event'}: holds a character that is not allowed "
-                                   f"(U+{ord(found.group()):04X}; control characters, U+FFFE, U+FFFF and "
-                                   "unpaired surrogates are refused)")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                # the key is popped (checked) before any location that spells it
-                pending.append((f"{location}.{key}" if location else str(key), item))
-                pending.append((location, str(key)))
-        elif isinstance(value, list):
-            pending.extend((f"{location}.{index}" if location else str(index), item)
-                           for index, item in enumerate(value))
+    Stricter than what SQS accepts in a message (#x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD |
+    #x10000–#x10FFFF), so an accepted event can always be queued.
+    """
+    refused = first_refused(raw, where)
+    if refused:
+        location, reason = refused
+        raise EventInvalid(f"{location if location != 'body' else 'event'}: {reason}")
 
 
 def check_occurred_at(event: StorefrontEvent, now_ms: int) -> None:
@@ -222,8 +207,8 @@ def parse_event(raw: Any, now_ms: int | None = None) -> StorefrontEvent:
     """
     if not isinstance(raw, dict):
         raise EventInvalid("event: must be a JSON object")
-    check_sqs_safe({key: value for key, value in raw.items() if key != "data"})
-    check_sqs_safe(raw.get("data"), "data")
+    check_characters({key: value for key, value in raw.items() if key != "data"})
+    check_characters(raw.get("data"), "data")
     try:
         event = StorefrontEvent.model_validate(raw)
     except ValidationError as error:
