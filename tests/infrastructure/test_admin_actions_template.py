@@ -34,6 +34,7 @@ def test_the_redeem_function_holds_only_what_a_redeem_needs(cfn):
         ("dynamodb:deleteitem", "CustomersTable", ""),  # the secret (conditional) and its reference
         ("dynamodb:putitem", "CustomersTable", ""),  # the customer's SESSION# reference (with the binding)
         ("dynamodb:conditioncheckitem", "CustomersTable", ""),  # the profile still exists (with the binding)
+        ("dynamodb:updateitem", "CustomersTable", ""),  # the summary's counters move with the binding
         ("dynamodb:getitem", "PresenceTable", ""),
         ("dynamodb:putitem", "PresenceTable", ""),  # the versioned presence save
     }

@@ -37,6 +37,14 @@ def test_audit_sort_key_round_trips_and_sorts_by_time(at, entry_id):
     assert keys.audit_sk(at, entry_id) < keys.audit_sk(at + 1, entry_id)
 
 
+@given(website=ids, shard=st.integers(min_value=0, max_value=999), minute=epoch_ms)
+def test_online_count_keys_round_trip_and_sort_by_time(website, shard, minute):
+    assert keys.parse_online_count_pk(keys.online_count_pk(website, shard)) == (website, shard)
+    assert keys.parse_online_count_sk(keys.online_count_sk(minute)) == minute
+    if minute < 9_999_999_999_999:
+        assert keys.online_count_sk(minute) < keys.online_count_sk(minute + 1)
+
+
 @given(at=epoch_ms, queue_id=ids)
 def test_newsletter_sent_key_round_trips(at, queue_id):
     assert keys.parse_newsletter_sent_sk(keys.newsletter_sent_sk(at, queue_id)) == (at, queue_id)

@@ -23,6 +23,7 @@ PASSWORD_RESET_SECRET = "RESET#"  # RESET#<sha256 of the token>
 CONFIG_KEY = ("CONFIG", "online-customers")
 WEBSITES_KEY = ("META", "websites")  # the former websites list (read by nothing now)
 WEBSITES_PK = "WEBSITES"  # the website registry: one item per website, sk = the website id
+ONLINE_COUNT = "ONLINECOUNT#"  # ONLINECOUNT#<shard>#<website>: the summary's counters, one item per minute
 
 # ---------------------------------------------------------------- sort keys
 PROFILE_SK = "PROFILE"
@@ -88,6 +89,16 @@ def audit_sk(at_ms: int, entry_id: str) -> str:
 def deleted_orders_pk(customer_id: str) -> str:
     """Where a deleted customer's anonymized orders are kept (sk ORDER#<id>, as before)."""
     return DELETED + customer_id
+
+
+def online_count_pk(website_id: str, shard: int) -> str:
+    """The counters of one online-index shard of a website (the website id last: it is free-form)."""
+    return f"{ONLINE_COUNT}{shard}#{website_id}"
+
+
+def online_count_sk(minute_start_ms: int) -> str:
+    """One minute of counters: sort keys in time order, so a Query from the window's first minute on reads them."""
+    return _ms(minute_start_ms)
 
 
 def event_marker_pk(event_id: str) -> str:
@@ -171,6 +182,16 @@ def grid_keys(customer_id: str, created_at: int, email: str | None, first: str |
 def parse_email_claim_pk(pk: str) -> tuple[str, str]:
     website_id, _, email = strip(EMAIL_CLAIM, pk).partition("#")
     return website_id, email
+
+
+def parse_online_count_pk(pk: str) -> tuple[str, int]:
+    """(website_id, shard) of a counters partition."""
+    shard, _, website_id = strip(ONLINE_COUNT, pk).partition("#")
+    return website_id, int(shard)
+
+
+def parse_online_count_sk(sk: str) -> int:
+    return int(sk)
 
 
 def parse_audit_sk(sk: str) -> tuple[int, str]:

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
-from shopadmin.dal.keys import PROFILE_SK, customer_pk
+from shopadmin.dal.keys import PROFILE_SK, customer_pk, online_count_pk, online_count_sk, parse_online_count_sk
 from shopadmin.dal.tables import (
     ONLINE_INDEX,
+    CustomersTableItem,
+    OnlineCountItem,
     PresenceItem,
     ProfileItem,
     SessionRef,
     failed_checks_at,
 )
 from shopadmin.errors import CustomerGone, ProfileChanged
+from shopadmin.logic.online_counts import (
+    MINUTE_MS,
+    CounterKey,
+    CountMoves,
+    count_moves,
+    counted_in_window,
+    minute_of,
+    window_edge,
+)
 from shopadmin.logic.online_window import presence_expires_at
-from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
+from shopadmin.models.online_config import MAX_ONLINE_MINUTES_INTERVAL
+from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key, shard_of
 from shopadmin.models.presence import SNAPSHOT_FIELDS, ActivityRun, CustomerSnapshot, PresenceState, SignIn
 from shopadmin.observability import traced
 
@@ -51,23 +64,29 @@ class PresenceStore:
         return found
 
     # ------------------------------------------------------------ writes
-    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
              also_bound: frozenset[str] = frozenset()) -> bool:
-        """One PutItem guarded by the version read; False when another writer got there first.
+        """One versioned write of the row read as `before`; False when another writer got there first.
 
-        A row newly bound to a customer (`state.customer_id` differs from `bound_before`, the binding
-        that was read), or folding logins of `also_bound` customers, is written in one transaction
+        The summary's counters move with the row in the same transaction (logic/online_counts.py)
+        when its second, type or visibility changes; otherwise a plain PutItem guarded by the
+        version read. A row newly bound to a customer (`state.customer_id` differs from the one
+        `before` shows), or folding logins of `also_bound` customers, is written in one transaction
         with a check that each customer's profile exists and a SESSION# reference under each: a
         login racing with Delete Customer either lands before the delete (which then finds the
         session, signs it out and erases its guest data) or not at all (CustomerGone).
         """
         item = to_item(state, self.shard_count, interval_minutes)
+        moves = count_moves(before, state, self.shard_count)
+        bound_before = before.customer_id if before is not None else None
         customers = sorted(also_bound)
         if state.customer_id is not None and state.customer_id != bound_before and state.customer_id not in also_bound:
             customers.append(state.customer_id)
         if customers:
             copied = state.customer.version if state.customer_id in customers else None
-            return self._save_binding(item, customers, state.bound_at, state.customer_id, copied)
+            return self._save_binding(item, moves, customers, state.bound_at, state.customer_id, copied)
+        if moves:
+            return self._save_moving(item, moves)
         try:
             item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
         except PutError as error:
@@ -76,7 +95,18 @@ class PresenceStore:
             raise
         return True
 
-    def _save_binding(self, item: PresenceItem, customers: list[str], bound_at: int,
+    def _save_moving(self, item: PresenceItem, moves: CountMoves) -> bool:
+        try:
+            with transact_write("presence.save") as transaction:
+                transaction.save(item)  # the version condition, as in save()
+                _move_counts(transaction, moves)
+        except TransactWriteError as error:
+            if _lost_race(error):
+                return False
+            raise
+        return True
+
+    def _save_binding(self, item: PresenceItem, moves: CountMoves, customers: list[str], bound_at: int,
                       shown: str | None = None, shown_version: int | None = None) -> bool:
         try:
             with transact_write("presence.bind") as transaction:
@@ -91,17 +121,25 @@ class PresenceStore:
                     transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id,
                                                 session_id=item.session_id, bound_at=bound_at,
                                                 expires_at=bound_at // 1000 + SESSION_REF_TTL_SECONDS))
+                _move_counts(transaction, moves)
         except TransactWriteError as error:
             for position, customer_id in enumerate(customers):
                 if failed_checks_at(error, position):
                     if customer_id == shown and shown_version is not None and self._profile_exists(customer_id):
                         raise ProfileChanged(customer_id) from None
                     raise CustomerGone(customer_id) from None
-            reasons = getattr(error, "cancellation_reasons", None) or []
-            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
+            if _lost_race(error):
                 return False
             raise
         return True
+
+    def add_counts(self, moves: CountMoves) -> None:
+        """Apply counter deltas outside any row write (one UpdateItem per minute): seeding and rebuilding only.
+
+        Not idempotent: a retried call counts twice. Live writes go through save().
+        """
+        for key, deltas in sorted(moves.items()):
+            _counter_item(key).update(actions=_counter_actions(key, deltas))
 
     def _profile_exists(self, customer_id: str) -> bool:
         try:
@@ -159,29 +197,77 @@ class PresenceStore:
                 return results, item.online_sk
         return results, None
 
-    def count_online(self, partition: str, lower_sk: str) -> tuple[int, int]:
-        """(sessions, of which customers) in one partition's window.
+    def count_online(self, website_id: str, shard: int, window_start_ms: int) -> tuple[int, int]:
+        """(sessions, of which customers) online in one shard of a website: counters plus the window's edge.
 
-        One Query with Select=COUNT per page: ScannedCount counts every row in the window and
-        Count the rows that pass the filter "customer_id exists".
+        One Query of the shard's counter items from the window's first minute on (interval + 1
+        items, and any minute ahead of the clock), and, when the window starts inside a second, one
+        Select=COUNT Query of the online index over that part-second (ScannedCount counts every row,
+        Count those passing "customer_id exists").
         """
-        connection = PresenceItem._get_connection()
         total = customers = 0
-        start_key = None
-        while True:
-            page = connection.query(
-                partition,
-                range_key_condition=PresenceItem.online_sk >= lower_sk,
-                filter_condition=PresenceItem.customer_id.exists(),
-                index_name=ONLINE_INDEX,
-                select="COUNT",
-                exclusive_start_key=start_key,
-            )
-            total += page["ScannedCount"]
-            customers += page["Count"]
-            start_key = page.get("LastEvaluatedKey")
-            if not start_key:
-                return total, customers
+        for item in _query_all(CustomersTableItem._get_connection(), online_count_pk(website_id, shard),
+                               CustomersTableItem.sk >= online_count_sk(minute_of(window_start_ms))):
+            minute = parse_online_count_sk(item["sk"]["S"])
+            counts = {name: value["N"] for name, value in item.items() if "N" in value}
+            in_window, of_customers = counted_in_window(minute, counts, window_start_ms)
+            total += in_window
+            customers += of_customers
+        edge = window_edge(window_start_ms)
+        if edge is not None:
+            connection = PresenceItem._get_connection()
+            start_key = None
+            while True:
+                page = connection.query(
+                    online_partition(website_id, shard),
+                    range_key_condition=PresenceItem.online_sk.between(activity_bound(edge[0]),
+                                                                        activity_bound(edge[1])),
+                    filter_condition=PresenceItem.customer_id.exists(),
+                    index_name=ONLINE_INDEX, select="COUNT", exclusive_start_key=start_key,
+                )
+                total += page["ScannedCount"]
+                customers += page["Count"]
+                start_key = page.get("LastEvaluatedKey")
+                if not start_key:
+                    break
+        return total, customers
+
+
+def _query_all(connection: Any, partition: str, condition: Condition) -> Iterator[dict[str, Any]]:
+    start_key = None
+    while True:
+        page = connection.query(partition, range_key_condition=condition, exclusive_start_key=start_key)
+        yield from page.get("Items", [])
+        start_key = page.get("LastEvaluatedKey")
+        if not start_key:
+            return
+
+
+# The counters of a minute are read while any interval (up to the largest) can reach it.
+COUNTER_TTL_SECONDS = MAX_ONLINE_MINUTES_INTERVAL * 60 + 3600
+
+
+def _counter_item(key: CounterKey) -> OnlineCountItem:
+    return OnlineCountItem(online_count_pk(key.website_id, key.shard), online_count_sk(key.minute_ms))
+
+
+def _counter_actions(key: CounterKey, deltas: Mapping[str, int]) -> list[Action]:
+    actions: list[Action] = [OnlineCountItem.kind.set(OnlineCountItem),
+                             OnlineCountItem.expires_at.set((key.minute_ms + MINUTE_MS) // 1000 + COUNTER_TTL_SECONDS)]
+    actions.extend(Path(attribute).add(delta) for attribute, delta in sorted(deltas.items()))
+    return actions
+
+
+def _move_counts(transaction: Any, moves: CountMoves) -> None:
+    """ADD each delta to its minute's item, in the row's transaction (no condition: counters never refuse)."""
+    for key, deltas in sorted(moves.items()):
+        transaction.update(_counter_item(key), actions=_counter_actions(key, deltas))
+
+
+def _lost_race(error: TransactWriteError) -> bool:
+    """The row's version moved (another writer) or DynamoDB saw a concurrent transaction: read again."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
 
 
 def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> PresenceItem:

@@ -218,6 +218,15 @@ class ActivityItem(CustomersTableItem, discriminator="activity"):
     last_logout_at = NumberAttribute(null=True)
 
 
+class OnlineCountItem(CustomersTableItem, discriminator="online_count"):
+    """pk ONLINECOUNT#<shard>#<website>, sk <minute, epoch ms>: the summary's counters of one minute.
+
+    Besides kind and expires_at it holds up to 120 numbers named by logic/online_counts.py
+    (`c00`..`c59` customers, `v00`..`v59` visitors, per second), moved with ADD in the presence
+    write's transaction and read raw by the summary: they are not declared here.
+    """
+
+
 class OrderItem(CustomersTableItem, discriminator="order"):
     order_id = UnicodeAttribute()
     status = UnicodeAttribute()

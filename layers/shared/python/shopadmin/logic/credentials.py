@@ -76,7 +76,7 @@ class CredentialsPort(Protocol):
 
 class PresencePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
-    def save(self, state: PresenceState, interval_minutes: int) -> bool: ...
+    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int) -> bool: ...
 
 
 class EventBusPort(Protocol):
@@ -176,7 +176,7 @@ def save_presence(session_id: str, build: Callable[[PresenceState | None], Prese
         updated = build(current)
         if updated is None or updated == current:
             return False
-        if presence.save(updated, interval_minutes):
+        if presence.save(updated, current, interval_minutes):
             return True
     raise Busy("The session kept changing; try again")
 

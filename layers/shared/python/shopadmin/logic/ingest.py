@@ -74,7 +74,7 @@ PROFILE_READ_FAILED = f"retry: {PROFILE_READ} failed"
 class PresenceStorePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
-    def save(self, state: PresenceState, interval_minutes: int, bound_before: str | None = None,
+    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
              also_bound: frozenset[str] = frozenset()) -> bool: ...
 
 
@@ -385,7 +385,7 @@ def _save_presence(session_id: str, events: list[StorefrontEvent], current: Pres
         logins = frozenset(e.customer_id for e in live
                            if e.type in BINDING_TYPES and e.customer_id and e.customer_id != bound_before)
         try:
-            if ctx.presence.save(updated, interval, bound_before, logins):
+            if ctx.presence.save(updated, current, interval, logins):
                 return 1
         except CustomerGone as error:
             gone.add(error.customer_id)

@@ -3,7 +3,8 @@
 The index is sparse (only visible sessions) and write-sharded per website. The default sort
 reads every shard newest first from the online window down, merging lazily: the rows read grow
 with the page size, not with the number of sessions. Other sorts read the whole online window
-(never the table): the cost follows the number of sessions online now.
+(never the table): the cost follows the number of sessions online now. The summary reads
+counters per second (logic/online_counts.py): its cost follows the interval.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class OnlineIndex(Protocol):
     shard_count: int
 
     def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]: ...
-    def count_online(self, partition: str, lower_sk: str) -> tuple[int, int]: ...
+    def count_online(self, website_id: str, shard: int, window_start_ms: int) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,14 @@ def _parallel(function: Callable[[T], R], items: list[T]) -> list[R]:
 
 
 def summarize(index: OnlineIndex, websites: AbstractSet[str], now_ms: int, interval_minutes: int) -> dict[str, Any]:
-    lower = activity_bound(window_start(now_ms, interval_minutes))
-    parts = partitions(websites, index.shard_count)
-    counts = _parallel(lambda p: index.count_online(p, lower), parts)
+    """Counts from the summary's counters (logic/online_counts.py): reads follow the interval, not the crowd."""
+    start = window_start(now_ms, interval_minutes)
+    shards = [(website, shard) for website in sorted(websites) for shard in range(index.shard_count)]
+    counts = _parallel(lambda place: index.count_online(place[0], place[1], start), shards)
     by_website: dict[str, int] = dict.fromkeys(websites, 0)
     customers = 0
-    for partition, (total, customer_count) in zip(parts, counts, strict=False):
-        by_website[partition.rsplit("#", 1)[0]] += total
+    for (website, _), (total, customer_count) in zip(shards, counts, strict=True):
+        by_website[website] += total
         customers += customer_count
     total = sum(by_website.values())
     return {"total": total, "by_type": {"customer": customers, "visitor": total - customers},

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 DEFAULT_ONLINE_MINUTES_INTERVAL = 15
 DEFAULT_CUSTOMER_DATA_LIFETIME = 60
+MAX_ONLINE_MINUTES_INTERVAL = 1440  # also how long the summary's counters are kept
 
 
 # The admin form sends "" for an emptied field: blank means "use the default".
@@ -18,7 +19,7 @@ class OnlineCustomersConfig(BaseModel):
     """The saved configuration, always complete."""
 
     online_minutes_interval: int = Field(
-        default=DEFAULT_ONLINE_MINUTES_INTERVAL, ge=1, le=1440,
+        default=DEFAULT_ONLINE_MINUTES_INTERVAL, ge=1, le=MAX_ONLINE_MINUTES_INTERVAL,
         description="Minutes a session stays visible as online (default 15)",
     )
     customer_data_lifetime: int = Field(
@@ -33,7 +34,7 @@ class OnlineCustomersConfigUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    online_minutes_interval: Annotated[StrictInt, Field(ge=1, le=1440)] | Blank | None = Field(
+    online_minutes_interval: Annotated[StrictInt, Field(ge=1, le=MAX_ONLINE_MINUTES_INTERVAL)] | Blank | None = Field(
         description="Required: 1-1440 minutes; blank or null for the default (15)", examples=[15])
     customer_data_lifetime: Annotated[StrictInt, Field(ge=1, le=10080)] | Blank | None = Field(
         description="Required: 1-10080 minutes; blank or null for the default (60)", examples=[60])
