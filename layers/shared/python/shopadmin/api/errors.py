@@ -13,31 +13,32 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from pydantic import BaseModel, Field, RootModel
+from pydantic import ConfigDict, Field, RootModel
 
 from shopadmin.dal.dynamo_errors import domain_error, error_code
 from shopadmin.errors import DomainError, ErrorDetails
+from shopadmin.models.base import Model
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.models.text import first_refused
 from shopadmin.observability import logger
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     field: str = Field(description="Where: body.x, query.x, path.x, header.x")
     reason: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     code: str
     message: str
     details: list[ErrorDetail] = []
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     error: ErrorBody
 
 
-class GatewayMessage(BaseModel):
+class GatewayMessage(Model):
     """The body API Gateway itself answers with (authorizer 401/403, throttling 429, 413)."""
 
     message: str
@@ -45,6 +46,8 @@ class GatewayMessage(BaseModel):
 
 class ErrorOrGatewayMessage(RootModel[ErrorResponse | GatewayMessage]):
     """401/403/429 come from the handler (error) or from API Gateway before it (message)."""
+
+    model_config = ConfigDict(defer_build=True)  # a root model cannot derive from models/base.py::Model
 
 
 class BodyTooDeep(DomainError):

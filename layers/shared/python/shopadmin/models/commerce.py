@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
+from shopadmin.models.base import Model
 from shopadmin.models.customer import LedgerEntry, Order, PointsEntry
 from shopadmin.models.events import Sku, WebsiteId
 from shopadmin.models.money import MAX_MONEY_TEXT, Money, SignedMoney, to_cents
@@ -31,7 +32,7 @@ Reason = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_wh
 
 
 # ------------------------------------------------------------------ requests
-class CartItemSet(BaseModel):
+class CartItemSet(Model):
     """PUT /customers/{id}/cart/items/{sku}: the line's quantity; name and price kept when omitted."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,7 +42,7 @@ class CartItemSet(BaseModel):
     price: Price | None = Field(default=None, description='Unit price, e.g. "52.00"')
 
 
-class OrderLineIn(BaseModel):
+class OrderLineIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     sku: Sku
@@ -50,7 +51,7 @@ class OrderLineIn(BaseModel):
     price: Price = Field(description="Unit price, required: the order's total is computed from it")
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(Model):
     """Exactly one of `items` or `from_cart: true`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +60,7 @@ class OrderCreate(BaseModel):
     from_cart: StrictBool | None = Field(default=None, description="Order the saved cart and empty it")
 
 
-class StoreCreditAdjustment(BaseModel):
+class StoreCreditAdjustment(Model):
     model_config = ConfigDict(extra="forbid")
 
     amount: SignedAmount = Field(description='Signed, non-zero, at most 100000.00 either way, e.g. "-5.00"')
@@ -76,7 +77,7 @@ class StoreCreditAdjustment(BaseModel):
         return value
 
 
-class RewardPointsAdjustment(BaseModel):
+class RewardPointsAdjustment(Model):
     model_config = ConfigDict(extra="forbid")
 
     points: StrictInt = Field(ge=-MAX_POINTS_ADJUSTMENT, le=MAX_POINTS_ADJUSTMENT, description="Signed, non-zero")
@@ -90,7 +91,7 @@ class RewardPointsAdjustment(BaseModel):
         return value
 
 
-class NewsletterUpdate(BaseModel):
+class NewsletterUpdate(Model):
     model_config = ConfigDict(extra="forbid")
 
     website_id: WebsiteId
@@ -98,17 +99,17 @@ class NewsletterUpdate(BaseModel):
 
 
 # ------------------------------------------------------------------ responses
-class OrderPage(BaseModel):
+class OrderPage(Model):
     items: list[Order]
     next_cursor: str | None
 
 
-class StoreCreditAdjusted(BaseModel):
+class StoreCreditAdjusted(Model):
     balance: str = Field(description="The balance after this adjustment")
     entry: LedgerEntry
 
 
-class RewardPointsAdjusted(BaseModel):
+class RewardPointsAdjusted(Model):
     balance: int = Field(description="The balance after this adjustment")
     entry: PointsEntry
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from shopadmin.models.base import Model
 from shopadmin.models.presence import CustomerSnapshot
 
 SessionId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
@@ -17,12 +18,12 @@ Secret = Annotated[str, StringConstraints(min_length=16, max_length=128, pattern
 
 
 # ------------------------------------------------------------------ API shapes
-class LoginAsStarted(BaseModel):
+class LoginAsStarted(Model):
     secret: str = Field(description="Single use, valid 60 s; give it to the storefront, which redeems it")
     expires_at: str = Field(description="ISO-8601 UTC")
 
 
-class LoginAsRedeem(BaseModel):
+class LoginAsRedeem(Model):
     model_config = ConfigDict(extra="forbid")
 
     secret: Secret
@@ -30,31 +31,31 @@ class LoginAsRedeem(BaseModel):
                                                                       "omitted: a new session id is assigned")
 
 
-class AssistedSession(BaseModel):
+class AssistedSession(Model):
     session_id: str
     customer_id: str
     assisted_by: str = Field(description="JWT subject of the admin who started Login as Customer")
 
 
-class ForceSignInDone(BaseModel):
+class ForceSignInDone(Model):
     customer_id: str
     sessions_signed_out: int = Field(description="Sessions that were bound to the customer")
     secrets_revoked: int = Field(description="Outstanding password-reset tokens and login-as secrets revoked")
 
 
-class PasswordResetRequested(BaseModel):
+class PasswordResetRequested(Model):
     customer_id: str
     status: Literal["requested"] = "requested"
     expires_at: str = Field(description="When the reset link stops working (the token itself goes to the mailer only)")
 
 
-class NoBody(BaseModel):
+class NoBody(Model):
     """The idempotency payload of POST actions that take no request body (any body sent is ignored)."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class DeletionInProgress(BaseModel):
+class DeletionInProgress(Model):
     customer_id: str
     status: Literal["in_progress"] = "in_progress"
     message: str = "The account is gone; its remaining items are being cleaned up. Send DELETE again to continue."

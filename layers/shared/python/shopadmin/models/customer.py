@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -19,6 +18,7 @@ from pydantic import (
 )
 
 from shopadmin.clock import today
+from shopadmin.models.base import Model
 from shopadmin.models.events import Email, WebsiteId
 from shopadmin.models.presence import OnlineRow
 
@@ -33,13 +33,19 @@ REQUIRED_FIELDS = ("email", "website_id", "group_id", "first_name", "last_name")
 # One limit on every path that writes an address book (create, full save, add one).
 MAX_ADDRESSES = 50
 
-# ISO 3166-1 alpha-2 codes that exist, from pycountry's copy of the ISO list (never typed by hand):
-# "UK", "EU", "EL", user-assigned codes such as "QM" or "XX" are not countries.
-COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes that exist, from pycountry's copy of the ISO list (never typed by hand):
+    "UK", "EU", "EL", user-assigned codes such as "QM" or "XX" are not countries. Loaded at the first
+    address checked: importing pycountry costs ~65 ms (it reads its own package metadata).
+    """
+    import pycountry
+
+    return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 def _existing_country(code: str) -> str:
-    if code not in COUNTRY_CODES:
+    if code not in country_codes():
         raise ValueError("must be an ISO 3166-1 alpha-2 country code that exists, e.g. GB or FR")
     return code
 
@@ -55,7 +61,7 @@ CountryId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValida
 READ_ONLY_FIELDS = ("id", "created_at", "version")
 
 
-class AddressIn(BaseModel):
+class AddressIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = Field(
@@ -77,7 +83,7 @@ class Address(AddressIn):
     id: str
 
 
-class CustomerAccount(BaseModel):
+class CustomerAccount(Model):
     """The Account Information tab: what create and full edit write."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -133,7 +139,7 @@ class CustomerFullEdit(CustomerAccount):
     created_at: str | None = Field(default=None, description="Ignored (read-only)")
 
 
-class CustomerQuickEdit(BaseModel):
+class CustomerQuickEdit(Model):
     """PATCH body (grid inline edit): only these fields."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -152,7 +158,7 @@ class CustomerQuickEdit(BaseModel):
         return _not_cleared(value)
 
 
-class Customer(BaseModel):
+class Customer(Model):
     id: str
     email: str
     prefix: str | None = None
@@ -171,25 +177,25 @@ class Customer(BaseModel):
     version: int
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Model):
     items: list[Customer]
     next_cursor: str | None
 
 
-class OrderStats(BaseModel):
+class OrderStats(Model):
     count: int
     lifetime_sales: str
     average_sale: str
 
 
-class OrderLine(BaseModel):
+class OrderLine(Model):
     sku: str
     qty: int
     name: str | None = None
     price: str | None = None
 
 
-class Order(BaseModel):
+class Order(Model):
     id: str
     status: str
     total: str
@@ -198,25 +204,25 @@ class Order(BaseModel):
     placed_by: str | None = None
 
 
-class CartItem(BaseModel):
+class CartItem(Model):
     sku: str
     name: str | None = None
     qty: int
     price: str | None = None
 
 
-class Cart(BaseModel):
+class Cart(Model):
     items: list[CartItem]
 
 
-class Activity(BaseModel):
+class Activity(Model):
     online: bool
     last_login_at: str | None
     last_logout_at: str | None
     sessions: list[OnlineRow]
 
 
-class LedgerEntry(BaseModel):
+class LedgerEntry(Model):
     id: str
     at: str
     amount: str
@@ -225,12 +231,12 @@ class LedgerEntry(BaseModel):
     actor: str | None = None
 
 
-class Balance(BaseModel):
+class Balance(Model):
     balance: str
     ledger: list[LedgerEntry] = []
 
 
-class PointsEntry(BaseModel):
+class PointsEntry(Model):
     id: str
     at: str
     points: int
@@ -239,22 +245,22 @@ class PointsEntry(BaseModel):
     actor: str | None = None
 
 
-class PointsBalance(BaseModel):
+class PointsBalance(Model):
     balance: int
     ledger: list[PointsEntry] = []
 
 
-class NewsletterState(BaseModel):
+class NewsletterState(Model):
     subscriptions: dict[str, bool] = Field(default_factory=dict, description="website_id -> subscribed")
     history: list[dict[str, Any]] = Field(default_factory=list, description="Newsletters sent")
 
 
-class WishlistItem(BaseModel):
+class WishlistItem(Model):
     sku: str
     added_at: str
 
 
-class Review(BaseModel):
+class Review(Model):
     id: str
     sku: str
     rating: int | None = None
@@ -262,7 +268,7 @@ class Review(BaseModel):
     created_at: str
 
 
-class CustomerProfile(BaseModel):
+class CustomerProfile(Model):
     """Everything on the Customer Information page, from one read."""
 
     customer: Customer
@@ -283,7 +289,7 @@ class CustomerProfile(BaseModel):
     reviews: list[Review]
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     id: str
     at: str
     actor: str
@@ -291,7 +297,7 @@ class AuditEntry(BaseModel):
     changes: dict[str, dict[str, Any]] = Field(default_factory=dict, description="field -> {before, after}")
 
 
-class AuditPage(BaseModel):
+class AuditPage(Model):
     items: list[AuditEntry]
     next_cursor: str | None
 

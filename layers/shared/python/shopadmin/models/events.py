@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from shopadmin.models.base import Model
 from shopadmin.models.money import Money
 from shopadmin.models.text import first_refused
 
@@ -51,7 +52,7 @@ Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://\S+$")]
 
 
-class _Data(BaseModel):
+class _Data(Model):
     # Storefronts may send more than we use; extra fields are dropped, never stored.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -135,7 +136,7 @@ MAX_DATA_JSON_BYTES = 8_192
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class StorefrontEvent(BaseModel):
+class StorefrontEvent(Model):
     """One storefront event; `data` is validated against the model of its type."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from shopadmin.models.base import Model
 from shopadmin.models.customer import GroupId
 from shopadmin.models.events import Identifier, WebsiteId
 
@@ -15,7 +16,7 @@ MassActionName = Literal["delete", "subscribe", "unsubscribe", "assign_group"]
 ResultStatus = Literal["ok", "not_found", "failed"]
 
 
-class MassActionRequest(BaseModel):
+class MassActionRequest(Model):
     """`group_id` goes with `assign_group` only; `website_id` (the newsletter's website) with
     subscribe/unsubscribe only, and defaults to each customer's own website."""
 
@@ -56,11 +57,11 @@ class MassActionRequest(BaseModel):
         return value
 
 
-class MassActionResult(BaseModel):
+class MassActionResult(Model):
     customer_id: str
     status: ResultStatus = Field(description="ok | not_found | failed")
     reason: str | None = Field(default=None, description="Why, for not_found and failed (plain language)")
 
 
-class MassActionResults(BaseModel):
+class MassActionResults(Model):
     results: list[MassActionResult] = Field(description="One per selected customer, in request order")

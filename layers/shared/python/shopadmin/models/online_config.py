@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import ConfigDict, Field, StrictInt, StringConstraints
+
+from shopadmin.models.base import Model
 
 DEFAULT_ONLINE_MINUTES_INTERVAL = 15
 DEFAULT_CUSTOMER_DATA_LIFETIME = 60
@@ -15,7 +17,7 @@ MAX_ONLINE_MINUTES_INTERVAL = 1440  # also how long the summary's counters are k
 Blank = Annotated[str, StringConstraints(pattern=r"^\s*$", max_length=16)]
 
 
-class OnlineCustomersConfig(BaseModel):
+class OnlineCustomersConfig(Model):
     """The saved configuration, always complete."""
 
     online_minutes_interval: int = Field(
@@ -28,7 +30,7 @@ class OnlineCustomersConfig(BaseModel):
     )
 
 
-class OnlineCustomersConfigUpdate(BaseModel):
+class OnlineCustomersConfigUpdate(Model):
     """PUT body: both fields required (SPEC 7: an omitted one would silently reset it); blank or
     null falls back to the default."""
 

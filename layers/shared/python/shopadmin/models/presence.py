@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from shopadmin.models.base import Model
 
 # The account fields a Now Online row shows; they change with the account, in the same write.
 SNAPSHOT_FIELDS = ("first_name", "last_name", "email", "company")
@@ -99,7 +101,7 @@ class PresenceState:
         return replace(self, **changes)
 
 
-class OnlineRow(BaseModel):
+class OnlineRow(Model):
     """One row of the Now Online grid (SPEC 2.2, 4)."""
 
     session_id: str

@@ -6,7 +6,9 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
+
+from shopadmin.models.base import Model
 
 # The characters the event contract allows in website_id (models/events.py).
 WEBSITE_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -16,7 +18,7 @@ MAX_WEBSITES = 1000
 NOT_ZONES = frozenset({"localtime", "posixrules", "Factory", "leapseconds", "tzdata.zi"})
 
 
-class WebsiteSave(BaseModel):
+class WebsiteSave(Model):
     """PUT /websites/{website_id} body: creates or replaces the website's record."""
 
     model_config = ConfigDict(extra="forbid")
@@ -65,12 +67,12 @@ def _zones() -> set[str]:
 _ZONES: set[str] = set()
 
 
-class Website(BaseModel):
+class Website(Model):
     website_id: str
     name: str
     storefront_url: str
     timezone: str
 
 
-class WebsiteList(BaseModel):
+class WebsiteList(Model):
     items: list[Website]

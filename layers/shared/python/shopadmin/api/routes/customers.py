@@ -15,6 +15,7 @@ from shopadmin.api.downloads import csv_download, csv_responses
 from shopadmin.api.resolver import NO_CONTENT, error_responses, secured
 from shopadmin.logic import customer_accounts as accounts
 from shopadmin.logic.csv_export import MAX_ROWS, collect_rows, to_csv
+from shopadmin.models.base import Model
 from shopadmin.models.customer import (
     Address,
     AddressIn,
@@ -29,18 +30,18 @@ from shopadmin.models.customer import (
 
 router = Router()
 TAG = "Customers"
-Model = TypeVar("Model", bound=BaseModel)
+Body = TypeVar("Body", bound=BaseModel)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")]
 AddressId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 IfMatch = Annotated[str | None, Header(alias="if-match", pattern=r'^(W/)?"[0-9]{1,12}"$',
                                           description='The ETag of the read this edit is based on, e.g. "3"')]
 
 
-class AddressList(BaseModel):
+class AddressList(Model):
     items: list[Address]
 
 
-def with_etag(status: int, body: Model, etag: str) -> Response[Model]:
+def with_etag(status: int, body: Body, etag: str) -> Response[Body]:
     return Response(status_code=status, content_type="application/json", body=body, headers={"ETag": etag})
 
 

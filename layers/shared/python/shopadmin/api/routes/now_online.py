@@ -8,7 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
 
 from shopadmin import wiring
 from shopadmin.api.auth import require_scope, scoped_website
@@ -16,18 +15,19 @@ from shopadmin.api.downloads import csv_download, csv_responses
 from shopadmin.api.resolver import error_responses, secured
 from shopadmin.logic.csv_export import MAX_ROWS, collect_rows, to_csv
 from shopadmin.logic.online_list import OnlineListRequest, OnlineSort, SessionType, list_online, summarize
+from shopadmin.models.base import Model
 from shopadmin.models.presence import OnlineRow
 
 router = Router()
 TAG = "Now Online"
 
 
-class OnlinePage(BaseModel):
+class OnlinePage(Model):
     items: list[OnlineRow]
     next_cursor: str | None
 
 
-class OnlineSummary(BaseModel):
+class OnlineSummary(Model):
     total: int
     by_type: dict[str, int]
     by_website: dict[str, int]

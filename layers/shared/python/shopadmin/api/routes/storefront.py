@@ -8,12 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shopadmin import wiring
 from shopadmin.api.auth import require_scope
 from shopadmin.api.resolver import error_responses, secured
 from shopadmin.logic.storefront import session_status, take_events
+from shopadmin.models.base import Model
 from shopadmin.observability import metrics
 
 events_router = Router()
@@ -21,23 +22,23 @@ sessions_router = Router()
 TAG = "Storefront"
 
 
-class EventBatch(BaseModel):
+class EventBatch(Model):
     model_config = ConfigDict(extra="forbid")
     events: list[Any] = Field(min_length=1, max_length=100,
                               description="Storefront events (see the event contract); each is validated on its own")
 
 
-class EventResult(BaseModel):
+class EventResult(Model):
     event_id: str | None
     status: str = Field(description="accepted | rejected")
     reason: str | None = None
 
 
-class EventBatchResults(BaseModel):
+class EventBatchResults(Model):
     results: list[EventResult]
 
 
-class SessionStatus(BaseModel):
+class SessionStatus(Model):
     session_id: str
     signed_in: bool
     customer_id: str | None
