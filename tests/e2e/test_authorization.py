@@ -110,7 +110,8 @@ def test_a_token_without_a_subject_is_401_before_the_query_or_body(api, route, k
     # every scope, a query that breaks the schema and (for writes) a body that is not JSON
     response = call(api, route, token=SUBJECTLESS[kind](), params={"limit": "many", "cursor": "forged"})
     assert response.status_code == 401, (kind, response.status_code, response.text)
-    assert response.json()["error"]["details"] == [{"field": "token.sub", "reason": "is missing or empty"}]
+    assert response.json()["error"]["details"] == [{"field": "token.sub", "reason": "is missing or empty",
+                                                    "code": "required"}]
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -40,7 +40,8 @@ def test_deeply_nested_json_is_400_naming_the_body(aws, clock, method, path, bod
     status, answer, _ = send(method, path, body)
     assert status == 400, answer
     assert answer["error"]["code"] == "invalid_json"
-    assert answer["error"]["details"] == [{"field": "body", "reason": "nested deeper than 32 levels"}]
+    assert answer["error"]["details"] == [{"field": "body", "reason": "nested deeper than 32 levels",
+                                            "code": "invalid"}]
 
 
 @pytest.mark.parametrize("method, path", [("POST", "/customers"), ("POST", "/storefront/events")])

@@ -27,7 +27,8 @@ def test_quick_edit_cannot_clear_a_required_field(aws, clock, field):
     customer, etag = new_customer()
     status, error, _ = api("PATCH", f"/customers/{customer['id']}", {field: None}, headers={"if-match": etag})
     assert status == 422, error
-    assert error["error"]["details"] == [{"field": f"body.{field}", "reason": "is required and cannot be cleared"}]
+    assert error["error"]["details"] == [{"field": f"body.{field}", "reason": "is required and cannot be cleared",
+                                          "code": "required"}]
     _unchanged(customer["id"])
 
 
@@ -164,6 +165,7 @@ def test_refusals_give_the_rule_in_plain_words(aws, clock):
     customer, etag = new_customer()
     status, error, _ = api("PATCH", f"/customers/{customer['id']}", {"email": None}, headers={"if-match": etag})
     assert status == 422 and error["error"]["details"] == [{"field": "body.email",
-                                                           "reason": "is required and cannot be cleared"}]
+                                                           "reason": "is required and cannot be cleared",
+                                          "code": "required"}]
     status, error, _ = api("POST", f"/customers/{customer['id']}/addresses", {**ADDRESS, "country_id": "UK"})
     assert error["error"]["details"][0]["reason"].startswith("must be an ISO 3166-1 alpha-2 country code")

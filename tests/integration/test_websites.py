@@ -112,7 +112,8 @@ def test_a_website_registered_later_takes_events_from_then_on(aws, clock, ingest
 def test_customers_naming_an_unknown_website_are_refused(aws, clock):
     body = {"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace", "website_id": "nowhere"}
     status, error, _ = api("POST", "/customers", body)
-    assert status == 422 and error["error"]["details"] == [{"field": "body.website_id", "reason": "unknown website"}]
+    assert status == 422 and error["error"]["details"] == [{"field": "body.website_id", "reason": "unknown website",
+                                                                        "code": "invalid"}]
     status, customer, headers = api("POST", "/customers", {**body, "website_id": "base"})
     assert status == 201
     status, error, _ = api("PATCH", f"/customers/{customer['id']}", {"website_id": "nowhere"},
@@ -143,7 +144,8 @@ def test_a_token_bound_to_an_unknown_website_is_403(aws, clock, function, method
     status, error, _ = invoke_http(function, http_event(method, path, scopes=scopes, claims={"website_id": "nowhere"},
                                                         path_parameters=params))
     assert status == 403, error
-    assert error["error"]["details"] == [{"field": "token.website_id", "reason": "unknown website"}]
+    assert error["error"]["details"] == [{"field": "token.website_id", "reason": "unknown website",
+                                            "code": "forbidden"}]
 
 
 def test_events_sent_with_a_token_of_an_unknown_website_are_403(aws, clock):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
@@ -24,8 +25,11 @@ from shopadmin.observability import logger
 
 
 class ErrorDetail(Model):
-    field: str = Field(description="Where: body.x, query.x, path.x, header.x")
-    reason: str
+    field: str = Field(description="Where: body.x, query.x, path.x, header.x", examples=["body.email"])
+    reason: str = Field(description="What to change, in plain words", examples=["is required"])
+    code: str = Field(description="A stable word: required, too_long, too_short, out_of_range, invalid_format, "
+                                  "invalid_type, invalid_choice, unknown_field, invalid, conflict, …",
+                      examples=["required"])
 
 
 class ErrorBody(Model):
@@ -82,16 +86,91 @@ def parse_json_body(text: str) -> Any:
 
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+UNSUPPORTED_MEDIA_TYPE_DETAILS = [{"field": "header.content-type", "reason": "must be application/json",
+                                   "code": "invalid_format"}]
+
+
+def unsupported_media_type() -> Response[str]:
+    return error_response(415, "unsupported_media_type", "Send the body as application/json",
+                          UNSUPPORTED_MEDIA_TYPE_DETAILS)
+
+
+# The detail code of a domain error's details that name none: one stable word per kind of answer.
+_DETAIL_CODE_BY_STATUS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+                          412: "conflict", 413: "too_long", 415: "invalid_format", 428: "required",
+                          429: "rate_limited", 503: "busy"}
+
+
+def with_codes(status: int, details: ErrorDetails) -> ErrorDetails:
+    """Every detail with a `code` (SPEC 7): the one it names, else the answer's stable word."""
+    default = _DETAIL_CODE_BY_STATUS.get(status, "invalid")
+    return [{"field": d.get("field", ""), "reason": d.get("reason", ""), "code": d.get("code") or default}
+            for d in details]
 
 
 def error_response(status: int, code: str, message: str, details: ErrorDetails | None = None,
                    headers: dict[str, str] | None = None) -> Response[str]:
-    body = {"error": {"code": code, "message": message, "details": details or []}}
+    body = {"error": {"code": code, "message": message, "details": with_codes(status, details or [])}}
     return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
 
 
 def _field(location: Sequence[int | str]) -> str:
-    return ".".join(str(part) for part in location)
+    return ".".join(str(part) for part in location if _is_field_part(part))
+
+
+# ---------------------------------------------------------------- plain reasons (SPEC 7)
+# pydantic names union members and validators in an error's location ("constrained-int",
+# "function-after[...]", "str"): not fields a caller sent (header names keep their hyphens).
+_TYPE_TAGS = {"str", "int", "bool", "float", "none", "list", "dict", "decimal", "date", "datetime"}
+_VALIDATOR_TAG = re.compile(r"(constrained|function|lax|json|tagged|chain|nullable|default)-")
+
+
+def _is_field_part(part: int | str) -> bool:
+    text = str(part)
+    return isinstance(part, int) or not (text in _TYPE_TAGS or "[" in text or _VALIDATOR_TAG.match(text))
+
+
+def _count(n: Any, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def plain_reason(problem: Mapping[str, Any]) -> tuple[str, str]:
+    """(reason, code) of one pydantic problem, in words staff can act on: never a pattern or class name."""
+    kind = str(problem.get("type", ""))
+    ctx = problem.get("ctx") or {}
+    last = str((problem.get("loc") or ("",))[-1])
+    if kind == "missing":
+        return "is required", "required"
+    if kind == "extra_forbidden":
+        return "is not a field of this request", "unknown_field"
+    if kind in ("string_too_short", "too_short"):
+        unit = ("character", "characters") if kind.startswith("string") else ("item", "items")
+        return f"must have at least {_count(ctx.get('min_length', 1), *unit)}", "too_short"
+    if kind in ("string_too_long", "too_long"):
+        unit = ("character", "characters") if kind.startswith("string") else ("item", "items")
+        return f"must have at most {_count(ctx.get('max_length'), *unit)}", "too_long"
+    bounds = {"greater_than_equal": ("ge", "must be {} or more"), "greater_than": ("gt", "must be more than {}"),
+              "less_than_equal": ("le", "must be {} or less"), "less_than": ("lt", "must be less than {}")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return words.format(ctx.get(key)), "out_of_range"
+    if kind == "string_pattern_mismatch":
+        if last == "email" or last.endswith("_email"):
+            return "must be an email address, e.g. name@example.com", "invalid_format"
+        return "holds characters or a shape this field does not accept", "invalid_format"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {ctx.get('expected', 'the listed values')}", "invalid_choice"
+    types = {"int": "a whole number", "bool": "true or false", "string": "text", "float": "a number",
+             "decimal": "a number", "list": "a list", "dict": "an object", "model": "an object",
+             "date": "a date such as 2024-01-31", "datetime": "a date and time such as 2024-01-31T09:30:00Z"}
+    for prefix, words in types.items():
+        if kind.startswith(prefix + "_") or kind == prefix:
+            return f"must be {words}", "invalid_type" if not prefix.startswith("date") else "invalid_format"
+    if kind in ("value_error", "assertion_error"):
+        # a validator of ours raised ValueError with plain words: pydantic only prefixes them
+        reason = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+        return reason, "required" if reason.startswith("is required") else "invalid"
+    return "is not valid", "invalid"
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
@@ -108,14 +187,18 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "invalid_json", "The request body is not valid JSON",
                                   [{"field": "body", "reason": "JSON decode error"}])
-        # pydantic prefixes a validator's own message with "Value error, ": the reason is the message alone
-        details = [{"field": _field(p.get("loc", ())),
-                    "reason": str(p.get("msg", "invalid")).removeprefix("Value error, ")} for p in problems]
-        return error_response(422, "validation_error", "The request does not match the schema", details)
+        # one detail per field: a union (e.g. a number or blank) reports each member's complaint
+        details: dict[str, dict[str, str]] = {}
+        for problem in problems:
+            field = _field(problem.get("loc", ()))
+            if field not in details:
+                reason, code = plain_reason(problem)
+                details[field] = {"field": field, "reason": reason, "code": code}
+        fields = ", ".join(details)
+        return error_response(422, "validation_error", f"Check these fields: {fields}", list(details.values()))
 
     def _unsupported_media_type() -> Response[str]:
-        return error_response(415, "unsupported_media_type", "Send the body as application/json",
-                              [{"field": "header.content-type", "reason": "must be application/json"}])
+        return unsupported_media_type()
 
     @handles(RequestUnsupportedContentType)
     def _media_type(_: RequestUnsupportedContentType) -> Response[str]:

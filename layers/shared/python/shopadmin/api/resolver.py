@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from shopadmin.api.errors import (
+    UNSUPPORTED_MEDIA_TYPE_DETAILS,
     ErrorOrGatewayMessage,
     ErrorResponse,
     GatewayMessage,
@@ -104,21 +105,58 @@ def _token_without_subject(event: Any) -> bool:
 
 def _unauthorized() -> dict[str, Any]:
     body = {"error": {"code": "unauthorized", "message": "The bearer token names no subject",
-                      "details": [{"field": "token.sub", "reason": "is missing or empty"}]}}
+                      "details": [{"field": "token.sub", "reason": "is missing or empty", "code": "required"}]}}
     return {"statusCode": 401, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
+            "isBase64Encoded": False}
+
+
+def _body_not_json(event: Any) -> bool:
+    """A request carrying a body whose Content-Type is missing or not JSON (SPEC 7: 415).
+
+    Powertools would parse a form body itself and validate its keys as fields; this API takes JSON only.
+    """
+    if not isinstance(event, Mapping) or not event.get("body"):
+        return False
+    headers = event.get("headers") or {}
+    content_type = next((str(v) for k, v in headers.items() if str(k).lower() == "content-type"), "")
+    media = content_type.split(";")[0].strip().lower()
+    return media != "application/json"  # parameters (charset) are fine; Powertools parses no other type
+
+
+def _media_type_lowered(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Media types are case-insensitive (RFC 9110); Powertools compares "application/json" as written."""
+    headers = event.get("headers") if isinstance(event, Mapping) else None
+    if not headers or not event.get("body"):
+        return event
+    lowered = {k: (v.lower() if str(k).lower() == "content-type" and isinstance(v, str) else v)
+               for k, v in headers.items()}
+    return {**event, "headers": lowered}
+
+
+def _unsupported_media_type() -> dict[str, Any]:
+    body = {"error": {"code": "unsupported_media_type", "message": "Send the body as application/json",
+                      "details": UNSUPPORTED_MEDIA_TYPE_DETAILS}}
+    return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
             "isBase64Encoded": False}
 
 
 class NoStoreResolver(_DecodedPathResolver):
     """Who before what (SPEC 10): a token without a usable subject answers 401 before the path,
-    query or body is looked at, so no validation error can tell such a caller anything.
+    query or body is looked at, so no validation error can tell such a caller anything. Then a body
+    that is not declared JSON answers 415 (SPEC 7), before Powertools parses it as a form.
 
     Every JSON answer carries `Cache-Control: no-store` (SPEC 6): profiles, lists and errors may hold
     personal data, and no browser or proxy cache should keep any of it. Set here, after routing and
     error mapping, so no route can forget it; a route's own Cache-Control (if any) is kept."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        result: dict[str, Any] = _unauthorized() if _token_without_subject(event) else super().resolve(event, context)
+        result: dict[str, Any]
+        if _token_without_subject(event):
+            result = _unauthorized()
+        elif _body_not_json(event):
+            result = _unsupported_media_type()
+        else:
+            result = super().resolve(_media_type_lowered(event), context)
         headers = result.setdefault("headers", {})
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         has_cache_control = any(k.lower() == "cache-control" for k in headers)
