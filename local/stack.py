@@ -1,7 +1,8 @@
 """The local stack: `make run` / `python -m local.stack --port 3000 [--moto-port 0] [--no-demo]`.
 
-No Docker, no AWS account. In one process, in this order:
-1. moto in server mode on 127.0.0.1 (a free port unless --moto-port is given);
+No Docker, no AWS account. In this order:
+1. moto in server mode on 127.0.0.1 (a free port unless --moto-port is given), in a process of
+   its own (local/moto_process.py: it no longer shares an interpreter lock with the handlers);
 2. the template's tables, queues (with their redrive policy) and bus + rule, created in moto;
 3. the functions' environment (template.yaml, Refs resolved to those resources), then the
    handlers' cold starts;
@@ -18,33 +19,43 @@ import argparse
 import logging
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import boto3
-from moto.server import ThreadedMotoServer
 
-from local import demo, dev_keys, moto_transactions, template, token
+from local import demo, dev_keys, template, token
 from local.gateway import GatewayServer, from_template
 from local.lambda_runtime import LambdaRuntime, LocalResources, apply_environment, environment
 from local.poller import SqsPoller
 
 log = logging.getLogger("local.stack")
+ROOT = Path(__file__).resolve().parents[1]
 DRAIN_TIMEOUT_SECONDS = 30  # demo events that keep failing reach the DLQ well within this
 
 
-class _MotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer waits forever if its port cannot be bound; this one reports the error."""
+class MotoProcess:
+    """`python -m local.moto_process` (moto in server mode, its own process); `stop()` ends it."""
 
-    error: BaseException | None = None
+    def __init__(self, port: int) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "local.moto_process", "--port", str(port)],
+                                        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        first = (self.process.stdout.readline() if self.process.stdout else "").strip()
+        self.endpoint = first.removeprefix("MOTO ") if first.startswith("MOTO ") else ""
+        self.error = None if self.endpoint else (first.removeprefix("MOTO-ERROR ") or "moto did not start")
+        if self.error:
+            self.stop()
 
-    def _server_entry(self) -> None:
-        try:
-            super()._server_entry()
-        except BaseException as error:  # noqa: BLE001 - handed to the main thread
-            self.error = error
-            self._server_ready_event.set()
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def _session() -> boto3.session.Session:
@@ -60,7 +71,7 @@ def _configure_logging() -> None:
     local_logger.addHandler(handler)
     local_logger.setLevel(logging.INFO)
     local_logger.propagate = False
-    # moto's werkzeug access log would print every AWS call of every handler.
+    # the gateway's werkzeug access log would print every request
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
@@ -84,14 +95,11 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
               file=sys.stderr, flush=True)
         return 1
     cfn = template.translated()
-    moto_transactions.install()  # moto's transactions would copy whole tables (local/moto_transactions.py)
-    moto = _MotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-    moto.start()
+    moto = MotoProcess(moto_port)
     if moto.error:
         print(f"moto cannot listen on 127.0.0.1:{moto_port}: {moto.error}", file=sys.stderr, flush=True)
         return 1
-    host, bound_port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{bound_port}"
+    endpoint = moto.endpoint
     pollers: list[SqsPoller] = []
     gateway = None
     try:
