@@ -48,6 +48,7 @@ from bench._support import (
 SESSIONS = 25
 EVENTS_PER_SESSION = 4
 SHARDS = 16
+LATENCY_MS = 5.0  # a DynamoDB answer within its region takes 5-10 ms
 KNOWN_CUSTOMERS = 17  # sessions that log in to an existing account (profiles seeded once)
 
 
@@ -108,6 +109,26 @@ def call_key(operation: str, params: dict) -> str:
     return operation + json.dumps(without_token(params), sort_keys=True, default=str)
 
 
+def answering(recorded: list[tuple[tuple[str, dict], object]], latency_s: float = 0.0):
+    """A stub answering each call with its recorded response (by operation and parameters), after `latency_s`."""
+    answers: dict[str, deque] = defaultdict(deque)
+    for (op, params), response in recorded:
+        answers[call_key(op, params)].append(response)
+
+    def answer(op: str, params: dict):
+        queue = answers.get(call_key(op, params))
+        if not queue:
+            raise RuntimeError(f"{op} was not in the recording")
+        response = queue.popleft()
+        if latency_s:
+            time.sleep(latency_s)
+        if isinstance(response, Exception):
+            raise response
+        return response
+
+    return answer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=11, help="measured repetitions (default 11)")
@@ -156,6 +177,8 @@ def main() -> None:
             _, response = run_handler(batch(f"bqwarm{w}z", wiring.now()))
 
         handler_ms, replay_ms, own_ms, calls, failures, replay_errors = [], [], [], Counter(), 0, Counter()
+        default_workers = wiring.ingest_context().parallel_sessions
+        waited_ms: dict[int, float] = {}
         stub_failures = 0
         for rep in range(args.repeat):
             frozen[0] = time.time_ns() // 1_000_000
@@ -180,23 +203,19 @@ def main() -> None:
             elapsed, _ = timed(run_replay)
             replay_ms.append(elapsed)
 
-            answers: dict[str, deque] = defaultdict(deque)
-            for (op, params), response in zip(recorder.calls, recorder.responses, strict=False):
-                answers[call_key(op, params)].append(response)
-
-            def answer(op: str, params: dict, answers: dict[str, deque] = answers):
-                queue = answers.get(call_key(op, params))
-                if not queue:
-                    raise RuntimeError(f"{op} was not in the recording")
-                response = queue.popleft()
-                if isinstance(response, Exception):
-                    raise response
-                return response
-
-            with recorder.stubbed(answer):
+            recorded = list(zip(recorder.calls, recorder.responses, strict=False))
+            with recorder.stubbed(answering(recorded)):
                 elapsed, response = run_handler(events)
             own_ms.append(elapsed)
             stub_failures += len(response["batchItemFailures"])
+            if rep == args.repeat - 1:  # the recording answered after DynamoDB's latency, one by one and side by side
+                context = wiring.ingest_context()
+                for workers in (1, default_workers):
+                    context.parallel_sessions = workers
+                    with recorder.stubbed(answering(recorded, LATENCY_MS / 1000)):
+                        waited_ms[workers], response = run_handler(events)
+                    stub_failures += len(response["batchItemFailures"])
+                context.parallel_sessions = default_workers
 
     h, r, o = median(handler_ms), median(replay_ms), median(own_ms)
     total_calls = sum(calls.values()) / args.repeat
@@ -213,6 +232,10 @@ def main() -> None:
     print("  handler, DynamoDB answered from the recording (its own work, no botocore/backend)")
     print(f"                                  median {o:8.1f} ms   (min {min(own_ms):.1f}, max {max(own_ms):.1f}),"
           f" {o / (SESSIONS * EVENTS_PER_SESSION):.2f} ms per event")
+    print(f"  handler, each answer from the recording after {LATENCY_MS:.0f} ms (DynamoDB's latency in its region):")
+    print(f"    one session group at a time {waited_ms[1]:10.1f} ms")
+    print(f"    {default_workers:>2} groups at once (default) {waited_ms[default_workers]:9.1f} ms   "
+          f"(ratio {waited_ms[1] / waited_ms[default_workers]:.2f})")
     print(f"  DynamoDB calls per batch        {total_calls:8.1f}")
     for op, count in sorted(calls.items(), key=lambda kv: -kv[1]):
         print(f"    {op:<28}{count / args.repeat:8.1f}")
@@ -222,6 +245,7 @@ def main() -> None:
         Path(args.json).write_text(json.dumps({
             "requests_per_event": total_calls / (SESSIONS * EVENTS_PER_SESSION), "handler_over_raw": h / r,
             "own_ms_per_event": o / (SESSIONS * EVENTS_PER_SESSION),
+            "batch_ms_with_latency": {"sequential": waited_ms[1], "parallel": waited_ms[default_workers]},
             "calls": {op: count / args.repeat for op, count in calls.items()}}, indent=1))
     if failures or stub_failures:
         # a benchmark of a batch the handler refuses would measure the wrong thing

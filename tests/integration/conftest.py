@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from contextlib import contextmanager
 
@@ -10,7 +11,7 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-from local import moto_queries, moto_transactions, template
+from local import moto_atomic, moto_queries, moto_transactions, template
 from tests.integration.admin_support import BusCapture
 from tests.integration.lambdas import RUNTIME
 from tests.support import FakeClock, register_websites, sqs_event
@@ -19,6 +20,8 @@ from tests.support import FakeClock, register_websites, sqs_event
 moto_transactions.install()
 # moto would sort the whole table on every Query (local/moto_queries.py)
 moto_queries.install()
+# the ingest's and the summary's threads would interleave inside one moto request (local/moto_atomic.py)
+moto_atomic.install()
 
 
 class DynamoCalls:
@@ -27,6 +30,7 @@ class DynamoCalls:
     def __init__(self):
         self.counts: Counter = Counter()
         self.log: list[tuple[str, dict]] = []
+        self.lock = threading.Lock()  # the ingest and the summary call from several threads
 
     def reset(self):
         self.counts.clear()
@@ -43,8 +47,9 @@ def dynamo_calls(monkeypatch) -> DynamoCalls:
 
     def counting(self, operation_name, api_params):
         if self.meta.service_model.service_name == "dynamodb":
-            calls.counts[operation_name] += 1
-            calls.log.append((operation_name, api_params))
+            with calls.lock:
+                calls.counts[operation_name] += 1
+                calls.log.append((operation_name, api_params))
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)

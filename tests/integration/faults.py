@@ -15,6 +15,7 @@ survives a retry above botocore, once botocore's attempts are spent.)
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class DynamoFaults:
     runaway_limit: int = 200  # a retry loop without a bound stops here instead of spinning forever
     sent: list[tuple[str, Body]] = field(default_factory=list)
     _tokens: dict[str, str] = field(default_factory=dict)
+    # the ingest's session groups call from several threads: one request is judged at a time
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ------------------------------------------------------------ rules
     def error(self, operation: str, code: str, times: int | None = 1, match: Match = _any, status: int = 400) -> Rule:
@@ -88,6 +91,11 @@ class DynamoFaults:
                request: Any, **kwargs: Any) -> AWSResponse | None:
         if not event_name.startswith("before-send.dynamodb."):
             return original(stubber, event_name, request, **kwargs)
+        with self._lock:
+            return self._handle(original, stubber, event_name, request, **kwargs)
+
+    def _handle(self, original: Callable[..., AWSResponse | None], stubber: BotocoreStubber, event_name: str,
+                request: Any, **kwargs: Any) -> AWSResponse | None:
         operation = event_name.rsplit(".", 1)[1]
         self.calls[operation] += 1
         if self.calls[operation] > self.runaway_limit:

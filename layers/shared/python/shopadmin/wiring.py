@@ -115,7 +115,8 @@ def events_queue() -> EventQueue:
 def ingest_context() -> IngestContext:
     from shopadmin.logic.ingest import IngestContext
 
-    return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now, websites())
+    return IngestContext(presence_store(), customer_store(), customer_accounts(), online_config(), now, websites(),
+                         parallel_sessions=get_settings().ingest_parallel_sessions)
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,6 +5,8 @@
 - cart and checkout changes apply once per event id, whatever their age, in one transaction
   with a marker of the event id;
 - on login the visitor's unexpired guest cart moves into the customer's saved cart;
+- sessions that share no customer are applied side by side (IngestContext.parallel_sessions at
+  once), those that do one after another, so no two writers of one customer race in one batch;
 - events naming a deleted customer are dropped (counted, logged by id; never retried): every
   write under a customer checks its profile in the same transaction, so one racing with the
   delete is dropped too; events naming a customer not registered yet fail alone and are retried
@@ -22,6 +24,7 @@ from typing import Any, Protocol
 from shopadmin.clock import Clock
 from shopadmin.errors import ChangeConflict, CustomerGone, ProfileChanged
 from shopadmin.logic import customer_events
+from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import (
@@ -103,6 +106,13 @@ class BatchOutcome:
     presence_writes: int = 0
     dropped: dict[str, str] = field(default_factory=dict)  # message id -> reason: applied never, retried never
 
+    def absorb(self, part: BatchOutcome) -> None:
+        """Add what one group of sessions did (applied in its own thread, with its own outcome)."""
+        self.failures.update(part.failures)
+        self.dropped.update(part.dropped)
+        self.duplicates += part.duplicates
+        self.presence_writes += part.presence_writes
+
 
 @dataclass
 class IngestContext:
@@ -112,6 +122,7 @@ class IngestContext:
     config: CachedConfig
     clock: Clock
     websites: WebsiteRegistry  # only registered websites take events; events never register one
+    parallel_sessions: int = 1  # groups of sessions applied at once (settings.ingest_parallel_sessions)
 
 
 ChangeBuilder = Callable[[IngestContext], list[CollectionChange]]
@@ -189,31 +200,79 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
                                   if m in kept and m not in outcome.failures]
     gone: set[str] = set()  # customers deleted while this batch was being applied
 
-    for session_id, session_events in by_session.items():
-        if not session_events:
-            continue
-        message_ids = [m for m, _ in session_events]
-        if session_id in read.unreadable:
-            for message_id in message_ids:
-                outcome.failures[message_id] = "retry: presence read failed"
-            continue
-        try:
-            wrote = _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
-                                   config.online_minutes_interval, profiles, ctx, gone)
-            outcome.presence_writes += wrote
-        except Exception as error:  # noqa: BLE001 - transient store errors: retry the messages
-            logger.error("presence write failed", extra={"error_type": type(error).__name__})
-            for message_id in message_ids:
-                outcome.failures[message_id] = f"retry: presence write failed ({type(error).__name__})"
-            continue
-        for message_id, event in session_events:
-            if event.customer_id in gone:
-                _drop(outcome, message_id, event)
-        session_events = [(m, e) for m, e in session_events if m not in outcome.dropped]
-        _apply_collections(session_events, read.get(session_id), config, profiles, ctx, now, outcome)
+    def apply_group(session_ids: list[str]) -> BatchOutcome:
+        part = BatchOutcome()
+        for session_id in session_ids:
+            _apply_session(session_id, by_session[session_id], read, config, profiles, ctx, now, gone, part)
+        return part
+
+    groups = independent_groups({s: [e for _, e in pairs] for s, pairs in by_session.items() if pairs}, read)
+    for part in in_parallel(apply_group, groups, ctx.parallel_sessions):
+        outcome.absorb(part)
 
     outcome.applied = len(events) - sum(1 for m, _ in events if m in outcome.failures or m in outcome.dropped)
     return outcome
+
+
+def independent_groups(events_by_session: dict[str, list[StorefrontEvent]],
+                       rows: dict[str, PresenceState]) -> list[list[str]]:
+    """Sessions grouped so that no two groups touch one customer; groups and members in batch order.
+
+    A session touches every customer its events name and every customer its stored row has
+    signed in (a logout, a merge of the guest cart or a late event can reach any of them).
+    """
+    parent = {session_id: session_id for session_id in events_by_session}
+
+    def root(session_id: str) -> str:
+        while parent[session_id] != session_id:
+            parent[session_id] = parent[parent[session_id]]  # path halving
+            session_id = parent[session_id]
+        return session_id
+
+    first_toucher: dict[str, str] = {}  # customer id -> first session touching it
+    for session_id, events in events_by_session.items():
+        for customer in _customers_touched(events, rows.get(session_id)):
+            other = first_toucher.setdefault(customer, session_id)
+            mine, theirs = root(session_id), root(other)
+            if mine != theirs:
+                parent[mine] = theirs
+    groups: dict[str, list[str]] = {}
+    for session_id in events_by_session:
+        groups.setdefault(root(session_id), []).append(session_id)
+    return list(groups.values())
+
+
+def _customers_touched(events: list[StorefrontEvent], row: PresenceState | None) -> set[str]:
+    customers = {e.customer_id for e in events if e.customer_id}
+    if row is not None:
+        customers |= {s.customer_id for run in row.runs for s in run.sign_ins if s.customer_id}
+        if row.customer_id:
+            customers.add(row.customer_id)
+    return customers
+
+
+def _apply_session(session_id: str, session_events: list[tuple[str, StorefrontEvent]], read: _PresenceRead,
+                   config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
+                   now: int, gone: set[str], outcome: BatchOutcome) -> None:
+    """One session's row, then its account and collection changes."""
+    message_ids = [m for m, _ in session_events]
+    if session_id in read.unreadable:
+        for message_id in message_ids:
+            outcome.failures[message_id] = "retry: presence read failed"
+        return
+    try:
+        outcome.presence_writes += _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
+                                                  config.online_minutes_interval, profiles, ctx, gone)
+    except Exception as error:  # noqa: BLE001 - transient store errors: retry the messages
+        logger.error("presence write failed", extra={"error_type": type(error).__name__})
+        for message_id in message_ids:
+            outcome.failures[message_id] = f"retry: presence write failed ({type(error).__name__})"
+        return
+    for message_id, event in session_events:
+        if event.customer_id in gone:
+            _drop(outcome, message_id, event)
+    session_events = [(m, e) for m, e in session_events if m not in outcome.dropped]
+    _apply_collections(session_events, read.get(session_id), config, profiles, ctx, now, outcome)
 
 
 def _refuse_foreign(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
@@ -308,14 +367,24 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
     never reaches a row.
     """
     profiles: dict[str, CustomerSnapshot] = {}
+    by_customer: dict[str | None, list[tuple[str, StorefrontEvent]]] = defaultdict(list)
     for message_id, event in events:
         if event.type == "customer_registered":
+            by_customer[event.customer_id].append((message_id, event))
+
+    def register_all(registrations: list[tuple[str, StorefrontEvent]]) -> dict[str, str]:
+        failures = {}
+        for message_id, event in registrations:  # one customer's: one after another
             try:
                 customer_events.register(event, ctx.accounts, now)
             except EventInvalid as invalid:
-                outcome.failures[message_id] = f"invalid event: {invalid.reason}"
+                failures[message_id] = f"invalid event: {invalid.reason}"
             except Exception as error:  # noqa: BLE001 - transient: the message is retried
-                outcome.failures[message_id] = f"retry: registration failed ({type(error).__name__})"
+                failures[message_id] = f"retry: registration failed ({type(error).__name__})"
+        return failures
+
+    for failures in in_parallel(register_all, list(by_customer.values()), ctx.parallel_sessions):
+        outcome.failures.update(failures)
     # every customer an event names: whether it exists decides what happens to the event
     wanted = [e.customer_id for _, e in events if e.customer_id and e.type not in IGNORED_TYPES]
     if wanted:

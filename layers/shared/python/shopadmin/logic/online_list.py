@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol
 
 from shopadmin.clock import to_iso
+from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.online_window import window_start
 from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key
@@ -27,8 +27,6 @@ OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name
 SessionType = Literal["customer", "visitor"]
 MAX_PARALLEL_SHARD_READS = 16
 
-T = TypeVar("T")
-R = TypeVar("R")
 Page = tuple[list[PresenceState], str | None]
 
 
@@ -108,7 +106,7 @@ def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str
         return index.query_online(OnlineQuery(partition, lower, position, chunk, customer_only, request.q,
                                               ascending=not newest_first))
 
-    firsts = _parallel(first_page, parts)
+    firsts = in_parallel(first_page, parts, MAX_PARALLEL_SHARD_READS)
     merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
                          key=_sort_key, reverse=newest_first)
     page = []
@@ -127,7 +125,9 @@ def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], 
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
     everyone: list[PresenceState] = []
-    for rows in _parallel(lambda p: _drain(index, OnlineQuery(p, lower, None, 1000, customer_only, request.q)), parts):
+    drained = in_parallel(lambda p: _drain(index, OnlineQuery(p, lower, None, 1000, customer_only, request.q)), parts,
+                          MAX_PARALLEL_SHARD_READS)
+    for rows in drained:
         everyone.extend(rows)
 
     def key(state: PresenceState) -> tuple[str, str]:
@@ -152,18 +152,12 @@ def _drain(index: OnlineIndex, query: OnlineQuery) -> list[PresenceState]:
     return rows
 
 
-def _parallel(function: Callable[[T], R], items: list[T]) -> list[R]:
-    if len(items) <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SHARD_READS, len(items))) as pool:
-        return list(pool.map(function, items))
-
-
 def summarize(index: OnlineIndex, websites: AbstractSet[str], now_ms: int, interval_minutes: int) -> dict[str, Any]:
     """Counts from the summary's counters (logic/online_counts.py): reads follow the interval, not the crowd."""
     start = window_start(now_ms, interval_minutes)
     shards = [(website, shard) for website in sorted(websites) for shard in range(index.shard_count)]
-    counts = _parallel(lambda place: index.count_online(place[0], place[1], start), shards)
+    counts = in_parallel(lambda place: index.count_online(place[0], place[1], start), shards,
+                         MAX_PARALLEL_SHARD_READS)
     by_website: dict[str, int] = dict.fromkeys(websites, 0)
     customers = 0
     for (website, _), (total, customer_count) in zip(shards, counts, strict=True):

@@ -1,0 +1,30 @@
+"""Independent store requests issued together instead of one after another.
+
+A Lambda's time on DynamoDB is mostly waiting for answers (5-10 ms each); requests that do not
+depend on one another (the summary's per-shard reads, the ingest's writes of unrelated sessions)
+overlap their waits in threads. boto3 clients are thread-safe; each task runs in a copy of the
+caller's context, so the logger's keys and the tracer's segment follow it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_parallel(function: Callable[[T], R], items: Sequence[T], max_workers: int) -> list[R]:
+    """`[function(item) for item in items]`, at most `max_workers` at once; results in item order.
+
+    Runs inline (no thread) for one item or one worker. The first exception raised by a task is
+    raised here once every task has ended.
+    """
+    if len(items) <= 1 or max_workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, function, item) for item in items]
+    return [future.result() for future in futures]
