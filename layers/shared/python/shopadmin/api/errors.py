@@ -11,7 +11,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
     RequestValidationError,
 )
 from pydantic import ConfigDict, Field, RootModel
@@ -86,13 +85,10 @@ def parse_json_body(text: str) -> Any:
 
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
-UNSUPPORTED_MEDIA_TYPE_DETAILS = [{"field": "header.content-type", "reason": "must be application/json",
-                                   "code": "invalid_format"}]
-
-
-def unsupported_media_type() -> Response[str]:
-    return error_response(415, "unsupported_media_type", "Send the body as application/json",
-                          UNSUPPORTED_MEDIA_TYPE_DETAILS)
+# (status, code, message, details) of a body not sent as JSON: answered by the resolver before routing
+UNSUPPORTED_MEDIA_TYPE: tuple[int, str, str, ErrorDetails] = (
+    415, "unsupported_media_type", "Send the body as application/json",
+    [{"field": "header.content-type", "reason": "must be application/json", "code": "invalid_format"}])
 
 
 # The detail code of a domain error's details that name none: one stable word per kind of answer.
@@ -108,10 +104,15 @@ def with_codes(status: int, details: ErrorDetails) -> ErrorDetails:
             for d in details]
 
 
+def error_body(status: int, code: str, message: str, details: ErrorDetails | None = None) -> str:
+    """The JSON of every error answer (SPEC 7): {"error": {"code", "message", "details": [...]}}."""
+    return json.dumps({"error": {"code": code, "message": message, "details": with_codes(status, details or [])}})
+
+
 def error_response(status: int, code: str, message: str, details: ErrorDetails | None = None,
                    headers: dict[str, str] | None = None) -> Response[str]:
-    body = {"error": {"code": code, "message": message, "details": with_codes(status, details or [])}}
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
+    return Response(status_code=status, content_type="application/json",
+                    body=error_body(status, code, message, details), headers=headers)
 
 
 def _field(location: Sequence[int | str]) -> str:
@@ -197,18 +198,6 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         fields = ", ".join(details)
         return error_response(422, "validation_error", f"Check these fields: {fields}", list(details.values()))
 
-    def _unsupported_media_type() -> Response[str]:
-        return unsupported_media_type()
-
-    @handles(RequestUnsupportedContentType)
-    def _media_type(_: RequestUnsupportedContentType) -> Response[str]:
-        return _unsupported_media_type()
-
-    def _sent_json() -> bool:
-        content_type = (app.current_event.headers or {}).get("content-type", "") or ""
-        media = content_type.split(";")[0].strip().lower()
-        return media in ("", "application/json") or media.endswith("+json")
-
     @handles(UnicodeDecodeError)
     def _not_utf8(_: UnicodeDecodeError) -> Response[str]:
         return error_response(400, "invalid_json", "The request body is not UTF-8 JSON",
@@ -226,10 +215,6 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @handles(Exception)
     def _unexpected(error: Exception) -> Response[str]:
-        if isinstance(error, ValueError) and not _sent_json():
-            # Powertools parses form and multipart bodies before our code runs (and raises
-            # ValueError on a multipart body without a boundary); this API only takes JSON.
-            return _unsupported_media_type()
         busy = domain_error(error)  # DynamoDB throttling/contention that outlasted the retries: 503, not 500
         if busy is not None:
             logger.warning("store busy", extra={"error_type": type(error).__name__, "error_code": error_code(error)})

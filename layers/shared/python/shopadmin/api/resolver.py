@@ -6,7 +6,6 @@ routers while the docs function includes all of them and publishes one complete 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from re import Match
 from typing import Any
@@ -17,14 +16,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from shopadmin.api.errors import (
-    UNSUPPORTED_MEDIA_TYPE_DETAILS,
+    UNSUPPORTED_MEDIA_TYPE,
     ErrorOrGatewayMessage,
     ErrorResponse,
     GatewayMessage,
+    error_body,
     parse_json_body,
     parse_json_body_any_text,
     register_error_handlers,
 )
+from shopadmin.errors import ErrorDetails
 
 SECURITY_SCHEME = "bearerJwt"
 
@@ -103,41 +104,32 @@ def _token_without_subject(event: Any) -> bool:
     return not (isinstance(subject, str) and subject.strip())
 
 
-def _unauthorized() -> dict[str, Any]:
-    body = {"error": {"code": "unauthorized", "message": "The bearer token names no subject",
-                      "details": [{"field": "token.sub", "reason": "is missing or empty", "code": "required"}]}}
-    return {"statusCode": 401, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
-            "isBase64Encoded": False}
+_NO_SUBJECT: tuple[int, str, str, ErrorDetails] = (
+    401, "unauthorized", "The bearer token names no subject",
+    [{"field": "token.sub", "reason": "is missing or empty", "code": "required"}])
 
 
-def _body_not_json(event: Any) -> bool:
-    """A request carrying a body whose Content-Type is missing or not JSON (SPEC 7: 415).
+def _raw_error(status: int, code: str, message: str, details: ErrorDetails) -> dict[str, Any]:
+    """An error answered before routing, in the shape a Lambda proxy integration returns."""
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": error_body(status, code, message, details), "isBase64Encoded": False}
 
-    Powertools would parse a form body itself and validate its keys as fields; this API takes JSON only.
-    """
+
+def _body_media_type(event: Any) -> str | None:
+    """The lower-cased media type of a request's body ("" when undeclared); None for no body."""
     if not isinstance(event, Mapping) or not event.get("body"):
-        return False
+        return None
     headers = event.get("headers") or {}
     content_type = next((str(v) for k, v in headers.items() if str(k).lower() == "content-type"), "")
-    media = content_type.split(";")[0].strip().lower()
-    return media != "application/json"  # parameters (charset) are fine; Powertools parses no other type
+    return content_type.split(";")[0].strip().lower()  # parameters (charset) are fine
 
 
 def _media_type_lowered(event: Mapping[str, Any]) -> Mapping[str, Any]:
     """Media types are case-insensitive (RFC 9110); Powertools compares "application/json" as written."""
-    headers = event.get("headers") if isinstance(event, Mapping) else None
-    if not headers or not event.get("body"):
-        return event
+    headers = event.get("headers") or {}
     lowered = {k: (v.lower() if str(k).lower() == "content-type" and isinstance(v, str) else v)
                for k, v in headers.items()}
     return {**event, "headers": lowered}
-
-
-def _unsupported_media_type() -> dict[str, Any]:
-    body = {"error": {"code": "unsupported_media_type", "message": "Send the body as application/json",
-                      "details": UNSUPPORTED_MEDIA_TYPE_DETAILS}}
-    return {"statusCode": 415, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body),
-            "isBase64Encoded": False}
 
 
 class NoStoreResolver(_DecodedPathResolver):
@@ -151,12 +143,14 @@ class NoStoreResolver(_DecodedPathResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         result: dict[str, Any]
+        media_type = _body_media_type(event)
         if _token_without_subject(event):
-            result = _unauthorized()
-        elif _body_not_json(event):
-            result = _unsupported_media_type()
+            result = _raw_error(*_NO_SUBJECT)
+        elif media_type is not None and media_type != "application/json":
+            # Powertools would parse a form body itself and validate its keys as fields: JSON only
+            result = _raw_error(*UNSUPPORTED_MEDIA_TYPE)
         else:
-            result = super().resolve(_media_type_lowered(event), context)
+            result = super().resolve(event if media_type is None else _media_type_lowered(event), context)
         headers = result.setdefault("headers", {})
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         has_cache_control = any(k.lower() == "cache-control" for k in headers)
