@@ -148,6 +148,7 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
             "Shop admin local stack (moto, no AWS account)",
             f"  API:           {gateway.url}",
             f"  online list:   {gateway.url}/online-customers",
+            f"  console:       {gateway.url}/console?token=<the dev token below>",
             f"  moto endpoint: {endpoint}",
             f"  event bus:     {bus}",
         ]

@@ -14,8 +14,17 @@ from shopadmin.api.routes import all_routers
 TITLE = "Shop admin API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Customers Now Online and the Online Customers Options for a shop's admin, plus the storefront "
-    "event intake and session check. Every route needs a bearer JWT holding the route's scope."
+    "The back end of a shop's admin. **Now Online**: who is on the storefront right now (list, summary, "
+    "CSV) and the Online Customers Options. **Customers**: the grid, create, the Customer Information "
+    "page, quick edit and Save Customer (`If-Match`), addresses, audit, mass actions, privacy export. "
+    "**Account actions**: cart, orders, store credit, reward points, newsletter, Login as Customer, "
+    "Force Sign-In, password reset, Delete Customer. **Storefront**: the event intake (events apply "
+    "asynchronously, in time order whatever their arrival) and the session check. **Websites**: the "
+    "registry every event and token is checked against.\n\n"
+    "Every route needs a bearer JWT holding the route's scope; a `website_id` claim limits the token to "
+    "that website. Bodies are `application/json` (else 415). Errors are "
+    "`{\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"reason\", \"code\"}]}}` with "
+    "plain-word reasons. POST actions take an optional `Idempotency-Key`."
 )
 
 SECURITY_SCHEMES: dict[str, SecurityScheme] = {

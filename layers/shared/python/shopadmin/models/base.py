@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from shopadmin.models.examples import add_examples
+
 
 class Model(BaseModel):
-    model_config = ConfigDict(defer_build=True)
+    # add_examples: an example on every field of the OpenAPI document (models/examples.py)
+    model_config = ConfigDict(defer_build=True, json_schema_extra=add_examples)

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from shopadmin.models.base import Model
 from shopadmin.models.customer import GroupId
 from shopadmin.models.events import Identifier, WebsiteId
+from shopadmin.models.examples import with_examples
 
 MAX_SELECTED = 100
 MassActionName = Literal["delete", "subscribe", "unsubscribe", "assign_group"]
@@ -20,10 +21,10 @@ class MassActionRequest(Model):
     """`group_id` goes with `assign_group` only; `website_id` (the newsletter's website) with
     subscribe/unsubscribe only, and defaults to each customer's own website."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra=with_examples(
         {"action": "assign_group", "customer_ids": ["c-1001", "c-1002"], "group_id": 2},
         {"action": "unsubscribe", "customer_ids": ["c-1001"], "website_id": "base"},
-    ]})
+    ))
 
     action: MassActionName
     customer_ids: list[Identifier] = Field(min_length=1, max_length=MAX_SELECTED,
