@@ -17,7 +17,7 @@ from collections import Counter
 import boto3
 import botocore.client
 
-from local import moto_atomic, moto_queries, moto_transactions, template
+from local import moto_patches, template
 
 
 class LambdaContext:
@@ -78,9 +78,7 @@ def http_get(path: str, scopes: list[str], query: dict[str, str] | None = None) 
 def create_stack(shard_count: int) -> dict[str, str]:
     """Inside mock_aws: the template's tables, queues, bus, secret and bucket, and the environment
     Lambda would see (every function's required variables set); returns table logical id -> name."""
-    moto_transactions.install()  # moto would copy whole tables per transaction item; both sides of a ratio share it
-    moto_atomic.install()  # the ingest's threads would interleave inside one moto request
-    moto_queries.install()  # moto would sort the whole table on every Query (local/moto_queries.py)
+    moto_patches.install()  # moto's costs and gaps (local/moto_patches.py); both sides of a ratio share them
     cfn = template.translated()
     tables = template.create_tables(boto3.client("dynamodb"), cfn)
     queues = template.create_queues(boto3.client("sqs"), cfn)

@@ -19,7 +19,7 @@ import threading
 
 from moto.server import ThreadedMotoServer
 
-from local import moto_atomic, moto_dispatch, moto_queries, moto_transactions
+from local import moto_patches
 
 
 class _MotoServer(ThreadedMotoServer):
@@ -40,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
-    moto_transactions.install()  # moto's transactions would copy whole tables (local/moto_transactions.py)
-    moto_queries.install()  # moto would sort the whole table on every Query (local/moto_queries.py)
-    moto_atomic.install()  # threads would interleave inside one DynamoDB request (local/moto_atomic.py)
-    moto_dispatch.install()  # moto would list its package folder under a lock per request (local/moto_dispatch.py)
+    moto_patches.install()  # moto's costs and gaps, fixed where moto runs (local/moto_patches.py)
     server = _MotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     if server.error:

@@ -11,17 +11,13 @@ import botocore.client
 import pytest
 from moto import mock_aws
 
-from local import moto_atomic, moto_queries, moto_transactions, template
+from local import moto_patches, template
 from tests.integration.admin_support import BusCapture
 from tests.integration.lambdas import RUNTIME
 from tests.support import FakeClock, register_websites, sqs_event
 
-# moto would copy every table a transaction names, per transaction item (local/moto_transactions.py)
-moto_transactions.install()
-# moto would sort the whole table on every Query (local/moto_queries.py)
-moto_queries.install()
-# the ingest's and the summary's threads would interleave inside one moto request (local/moto_atomic.py)
-moto_atomic.install()
+# moto's costs (whole-table copies and sorts) and gaps (threads interleaving inside one request)
+moto_patches.install()
 
 
 class DynamoCalls:
