@@ -23,8 +23,9 @@ def in_parallel(function: Callable[[T], R], items: Sequence[T], max_workers: int
     The first item runs alone, in the caller's thread: PynamoDB builds each model's botocore client
     on its first request, and threads starting together would each build their own (a cold
     function's first summary took 7-9 s on the local stack, 16 threads building clients at once).
-    Then the others run side by side; inline when there is one worker. The first exception raised
-    by a task is raised here once every task has ended.
+    Then the others run side by side; inline when there is one worker. An exception of the first
+    item is raised at once (the others never start); otherwise the first exception raised by the
+    others is raised here once every one of them has ended.
     """
     if not items:
         return []
