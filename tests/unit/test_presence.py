@@ -278,3 +278,26 @@ def test_deleting_a_customer_who_left_the_session_earlier_leaves_no_trace_of_it_
     bridged = apply_event(scrubbed, ev("cart_item_added", BASE_MS + 10 * MIN, data={"sku": "B"}), INTERVAL, PROFILES)
     assert bridged.customer_id is None and bridged.visible  # the late event shows no one signed in
     assert forced_sign_out(row, "c-2", BASE_MS + 21 * MIN) is None  # never this customer's session
+
+
+# ------------------------------------------------------------------ login/logout times (account_touches)
+def test_touches_stamp_logins_and_logouts_with_their_newest_time_in_any_order():
+    from shopadmin.logic.presence import account_touches
+
+    events = [ev("customer_logged_in", BASE_MS, customer="c-1"), ev("customer_logged_out", BASE_MS + MIN),
+              ev("customer_logged_in", BASE_MS + 2 * MIN, customer="c-2"),
+              ev("customer_logged_in", BASE_MS + 3 * MIN, customer="c-1"),
+              ev("cart_item_added", BASE_MS + 4 * MIN, data={"sku": "A"})]
+    expected = {"c-1": {"last_login_at": BASE_MS + 3 * MIN, "last_logout_at": BASE_MS + MIN},
+                "c-2": {"last_login_at": BASE_MS + 2 * MIN}}
+    assert account_touches(None, events, INTERVAL, PROFILES) == expected
+    assert account_touches(None, list(reversed(events)), INTERVAL, PROFILES) == expected
+
+
+def test_a_logout_naming_no_one_stamps_the_customer_the_row_showed():
+    from shopadmin.logic.presence import account_touches
+
+    row = fold(ev("customer_logged_in", BASE_MS, customer="c-2"))
+    assert account_touches(row, [ev("customer_logged_out", BASE_MS + MIN)], INTERVAL, PROFILES) == {
+        "c-2": {"last_logout_at": BASE_MS + MIN}}
+    assert account_touches(None, [ev("customer_logged_out", BASE_MS + MIN)], INTERVAL, PROFILES) == {}

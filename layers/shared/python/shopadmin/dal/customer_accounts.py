@@ -13,9 +13,9 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
+from shopadmin.dal.account_activity import touch_alone
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.keys import (
-    ACTIVITY_SK,
     CLAIM_SK,
     DELETED_SK,
     GRID_PARTITION,
@@ -260,23 +260,7 @@ class CustomerAccounts:
 
     def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool:
         """last_login_at / last_logout_at only move forward (late events leave them alone)."""
-        attribute = getattr(ActivityItem, field_name)
-        try:
-            with transact_write("account.save") as transaction:
-                # in the same transaction: a login racing with Delete Customer leaves nothing behind
-                transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                            condition=ProfileItem.pk.exists())
-                transaction.update(ActivityItem(customer_pk(customer_id), ACTIVITY_SK),
-                                   actions=[attribute.set(at_ms), ActivityItem.kind.set(ActivityItem)],
-                                   condition=attribute.does_not_exist() | (attribute < at_ms))
-        except TransactWriteError as error:
-            if failed_checks(error, 1):
-                raise CustomerGone(customer_id) from None
-            if failed_conditions(error) or any(r is not None and r.code == "ConditionalCheckFailed"
-                                               for r in getattr(error, "cancellation_reasons", None) or []):
-                return False  # a newer time is stored
-            raise
-        return True
+        return touch_alone(customer_id, field_name, at_ms)
 
     # ------------------------------------------------------------ helpers
     def _profile_item(self, record: AccountRecord, now_ms: int) -> ProfileItem:

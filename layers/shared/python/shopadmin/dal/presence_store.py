@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -11,6 +13,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
+from shopadmin.dal.account_activity import add_activity_update, touch_alone
 from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.keys import PROFILE_SK, customer_pk, online_count_pk, online_count_sk, parse_online_count_sk
 from shopadmin.dal.tables import (
@@ -20,13 +23,13 @@ from shopadmin.dal.tables import (
     PresenceItem,
     ProfileItem,
     SessionRef,
-    failed_checks_at,
 )
 from shopadmin.errors import CustomerGone, ProfileChanged
 from shopadmin.logic.online_counts import (
     MINUTE_MS,
     CounterKey,
     CountMoves,
+    add_moves,
     count_moves,
     counted_in_window,
     minute_of,
@@ -35,7 +38,17 @@ from shopadmin.logic.online_counts import (
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_config import MAX_ONLINE_MINUTES_INTERVAL
 from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key, shard_of
-from shopadmin.models.presence import SNAPSHOT_FIELDS, ActivityRun, CustomerSnapshot, PresenceState, SignIn
+from shopadmin.models.presence import (
+    LOST_RACE,
+    SAVED,
+    SNAPSHOT_FIELDS,
+    ActivityRun,
+    CustomerSnapshot,
+    PresenceState,
+    PresenceWrite,
+    SignIn,
+    WriteResult,
+)
 from shopadmin.observability import traced
 
 SESSION_PREFIX = "SESSION#"
@@ -68,70 +81,104 @@ class PresenceStore:
              also_bound: frozenset[str] = frozenset()) -> bool:
         """One versioned write of the row read as `before`; False when another writer got there first.
 
-        The summary's counters move with the row in the same transaction (logic/online_counts.py)
-        when its second, type or visibility changes; otherwise a plain PutItem guarded by the
-        version read. A row newly bound to a customer (`state.customer_id` differs from the one
-        `before` shows), or folding logins of `also_bound` customers, is written in one transaction
-        with a check that each customer's profile exists and a SESSION# reference under each: a
-        login racing with Delete Customer either lands before the delete (which then finds the
-        session, signs it out and erases its guest data) or not at all (CustomerGone).
+        Raises CustomerGone / ProfileChanged as `save_many` reports them.
         """
-        item = to_item(state, self.shard_count, interval_minutes)
-        moves = count_moves(before, state, self.shard_count)
-        bound_before = before.customer_id if before is not None else None
-        customers = sorted(also_bound)
-        if state.customer_id is not None and state.customer_id != bound_before and state.customer_id not in also_bound:
-            customers.append(state.customer_id)
-        if customers:
-            copied = state.customer.version if state.customer_id in customers else None
-            return self._save_binding(item, moves, customers, state.bound_at, state.customer_id, copied)
-        if moves:
-            return self._save_moving(item, moves)
-        try:
-            item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        result = self.save_many([PresenceWrite(state, before, also_bound)], interval_minutes)[state.session_id]
+        if isinstance(result, Exception):
+            raise result
+        return result == SAVED
 
-    def _save_moving(self, item: PresenceItem, moves: CountMoves) -> bool:
+    def save_many(self, writes: list[PresenceWrite], interval_minutes: int) -> dict[str, WriteResult]:
+        """Write many sessions' rows in as few transactions as DynamoDB allows; a result per session id.
+
+        Each row is guarded by the version it was read at. The summary's counters move with the
+        rows (logic/online_counts.py), summed over the transaction: one ADD per counter item. A row
+        newly bound to a customer (`state.customer_id` differs from the one `before` shows), or
+        folding logins of `also_bound` customers, carries a check that each customer's profile
+        exists (at the copied version for the customer it shows) and a SESSION# reference under
+        each: a login racing with Delete Customer either lands before the delete (which then finds
+        the session, signs it out and erases its guest data) or not at all (CustomerGone). Each
+        `activity` touch (a customer's last login/logout, moved forward only) goes with its row,
+        also under a profile check.
+
+        Writes are packed by `pack` (at most 100 items, no customer in two writes of one
+        transaction). When DynamoDB cancels a transaction, the writes whose own item failed get
+        their result (SAVED never; LOST_RACE for a moved version; CustomerGone or ProfileChanged
+        for a failed profile check); the others applied nothing and are sent again. A touch whose
+        time is not newer than the stored one is taken out of its write and applied alone
+        (`touch_alone`). A transaction that fails otherwise (busy after its retries) gives its
+        writes that exception; the other transactions are unaffected.
+        """
+        results: dict[str, WriteResult] = {}
+        stale: list[tuple[str, str, int]] = []
+        pending = [_plan(write, self.shard_count, interval_minutes) for write in writes]
+        while pending:
+            retry: list[_Planned] = []
+            for chunk in pack(pending):
+                retry.extend(self._commit(chunk, results, stale))
+            pending = retry
+        for customer_id, field_name, at_ms in stale:
+            with suppress(CustomerGone):  # deleted since its row was written: Delete Customer erases the rest
+                touch_alone(customer_id, field_name, at_ms)
+        return results
+
+    def _commit(self, chunk: list[_Planned], results: dict[str, WriteResult],
+                stale: list[tuple[str, str, int]]) -> list[_Planned]:
+        """Write one packed chunk; record results; return the writes to send again."""
+        if len(chunk) == 1 and chunk[0].item_count == 1:
+            return self._put_alone(chunk[0], results)
+        roles: list[tuple[str, _Planned, str | None]] = []
         try:
             with transact_write("presence.save") as transaction:
-                transaction.save(item)  # the version condition, as in save()
-                _move_counts(transaction, moves)
+                roles = _fill(transaction, chunk)
         except TransactWriteError as error:
-            if _lost_race(error):
-                return False
-            raise
-        return True
+            reasons = list(getattr(error, "cancellation_reasons", None) or [])
+            failed = [(role, planned, customer_id) for (role, planned, customer_id), reason in zip(roles, reasons,
+                                                                                                 strict=False)
+                      if reason is not None and reason.code == "ConditionalCheckFailed"]
+            if not failed:
+                for planned in chunk:
+                    results[planned.session_id] = error
+                return []
+            return self._after_cancel(chunk, failed, results, stale)
+        except Exception as error:  # noqa: BLE001 - busy after the transaction's own retries: these writes only
+            for planned in chunk:
+                results[planned.session_id] = error
+            return []
+        for planned in chunk:
+            results[planned.session_id] = SAVED
+        return []
 
-    def _save_binding(self, item: PresenceItem, moves: CountMoves, customers: list[str], bound_at: int,
-                      shown: str | None = None, shown_version: int | None = None) -> bool:
+    def _after_cancel(self, chunk: list[_Planned], failed: list[tuple[str, _Planned, str | None]],
+                      results: dict[str, WriteResult], stale: list[tuple[str, str, int]]) -> list[_Planned]:
+        settled: set[str] = set()
+        for role, planned, customer_id in failed:
+            if planned.session_id in settled:
+                continue
+            if role == "row":
+                results[planned.session_id] = LOST_RACE
+                settled.add(planned.session_id)
+            elif role == "check" and customer_id is not None:
+                shown = planned.write.state.customer_id == customer_id and planned.shown_version is not None
+                changed = shown and self._profile_exists(customer_id)
+                results[planned.session_id] = ProfileChanged(customer_id) if changed else CustomerGone(customer_id)
+                settled.add(planned.session_id)
+            elif role == "activity" and customer_id is not None:
+                stale.extend((customer_id, name, at) for name, at in planned.activity.pop(customer_id).items())
+        return [planned for planned in chunk if planned.session_id not in settled]
+
+    def _put_alone(self, planned: _Planned, results: dict[str, WriteResult]) -> list[_Planned]:
+        """A row moving no counter and binding no one: a plain PutItem guarded by the version read."""
         try:
-            with transact_write("presence.bind") as transaction:
-                for customer_id in customers:
-                    # the customer the row shows: its profile still at the version the name was copied from
-                    condition = (ProfileItem.version == shown_version
-                                 if customer_id == shown and shown_version is not None else ProfileItem.pk.exists())
-                    transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                                condition=condition)
-                transaction.save(item)  # the version condition, as in save()
-                for customer_id in customers:
-                    transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + item.session_id,
-                                                session_id=item.session_id, bound_at=bound_at,
-                                                expires_at=bound_at // 1000 + SESSION_REF_TTL_SECONDS))
-                _move_counts(transaction, moves)
-        except TransactWriteError as error:
-            for position, customer_id in enumerate(customers):
-                if failed_checks_at(error, position):
-                    if customer_id == shown and shown_version is not None and self._profile_exists(customer_id):
-                        raise ProfileChanged(customer_id) from None
-                    raise CustomerGone(customer_id) from None
-            if _lost_race(error):
-                return False
-            raise
-        return True
+            planned.item.save()  # VersionAttribute adds "version = :read" (or "not exists" for a new row)
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                results[planned.session_id] = error
+                return []
+            results[planned.session_id] = LOST_RACE
+            return []
+        results[planned.session_id] = SAVED
+        return []
 
     def add_counts(self, moves: CountMoves) -> None:
         """Apply counter deltas outside any row write (one UpdateItem per minute): seeding and rebuilding only.
@@ -258,16 +305,93 @@ def _counter_actions(key: CounterKey, deltas: Mapping[str, int]) -> list[Action]
     return actions
 
 
-def _move_counts(transaction: Any, moves: CountMoves) -> None:
-    """ADD each delta to its minute's item, in the row's transaction (no condition: counters never refuse)."""
+# ---------------------------------------------------------------- packed writes
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+@dataclass
+class _Planned:
+    """A write turned into its transaction items (the counters' moves are summed per chunk)."""
+
+    write: PresenceWrite
+    item: PresenceItem
+    moves: CountMoves
+    checks: list[str]  # customers whose profile is checked (bound first, then touched only)
+    bound: list[str]  # customers getting a SESSION# reference
+    shown_version: int | None  # the version of the profile the row copies, checked for that customer
+    activity: dict[str, dict[str, int]]
+
+    @property
+    def session_id(self) -> str:
+        return self.write.state.session_id
+
+    @property
+    def item_count(self) -> int:
+        return 1 + len(self.checks) + len(self.bound) + len(self.activity) + len(self.moves)
+
+
+def _plan(write: PresenceWrite, shard_count: int, interval_minutes: int) -> _Planned:
+    state, before = write.state, write.before
+    bound = sorted(write.also_bound)
+    if state.customer_id is not None and state.customer_id != (before.customer_id if before else None) \
+            and state.customer_id not in write.also_bound:
+        bound.append(state.customer_id)
+    shown_version = state.customer.version if state.customer_id in bound else None
+    touched = [customer_id for customer_id in sorted(write.activity) if customer_id not in bound]
+    return _Planned(write, to_item(state, shard_count, interval_minutes), count_moves(before, state, shard_count),
+                    bound + touched, bound, shown_version, {c: dict(t) for c, t in write.activity.items()})
+
+
+def pack(writes: list[_Planned]) -> list[list[_Planned]]:
+    """Writes grouped into transactions: at most 100 items each (counter items shared within one),
+    and no customer checked by two writes of one transaction (DynamoDB refuses two operations on
+    one item). First fit, in the order given."""
+    chunks: list[tuple[list[_Planned], set[str], set[CounterKey], int]] = []
+    for planned in writes:
+        customers = set(planned.checks)
+        for index, (members, taken, counters, items) in enumerate(chunks):
+            new_counters = set(planned.moves) - counters
+            size = items + planned.item_count - len(planned.moves) + len(new_counters)
+            if not customers & taken and size <= MAX_TRANSACTION_ITEMS:
+                members.append(planned)
+                chunks[index] = (members, taken | customers, counters | new_counters, size)
+                break
+        else:
+            chunks.append(([planned], customers, set(planned.moves), planned.item_count))
+    return [members for members, _, _, _ in chunks]
+
+
+def _fill(transaction: Any, chunk: list[_Planned]) -> list[tuple[str, _Planned, str | None]]:
+    """Add the chunk's items; return each item's role in the order DynamoDB reports cancellation
+    reasons (PynamoDB sends condition checks, then puts, then updates, each in the order added)."""
+    checks: list[tuple[str, _Planned, str | None]] = []
+    puts: list[tuple[str, _Planned, str | None]] = []
+    updates: list[tuple[str, _Planned, str | None]] = []
+    moves: CountMoves = {}
+    for planned in chunk:
+        for customer_id in planned.checks:
+            # the customer the row shows: its profile still at the version the name was copied from
+            condition = (ProfileItem.version == planned.shown_version
+                         if customer_id == planned.write.state.customer_id and planned.shown_version is not None
+                         else ProfileItem.pk.exists())
+            transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK, condition=condition)
+            checks.append(("check", planned, customer_id))
+        transaction.save(planned.item)  # VersionAttribute adds "version = :read" (or "not exists")
+        puts.append(("row", planned, None))
+        state = planned.write.state
+        for customer_id in planned.bound:
+            transaction.save(SessionRef(customer_pk(customer_id), SESSION_PREFIX + state.session_id,
+                                        session_id=state.session_id, bound_at=state.bound_at,
+                                        expires_at=state.bound_at // 1000 + SESSION_REF_TTL_SECONDS))
+            puts.append(("ref", planned, customer_id))
+        for customer_id, times in sorted(planned.activity.items()):
+            add_activity_update(transaction, customer_id, times)
+            updates.append(("activity", planned, customer_id))
+        add_moves(moves, planned.moves)
     for key, deltas in sorted(moves.items()):
-        transaction.update(_counter_item(key), actions=_counter_actions(key, deltas))
-
-
-def _lost_race(error: TransactWriteError) -> bool:
-    """The row's version moved (another writer) or DynamoDB saw a concurrent transaction: read again."""
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+        kept = {attribute: delta for attribute, delta in deltas.items() if delta}
+        if kept:  # ADD, no condition: counters never refuse
+            transaction.update(_counter_item(key), actions=_counter_actions(key, kept))
+            updates.append(("counter", chunk[0], None))
+    return checks + puts + updates
 
 
 def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> PresenceItem:

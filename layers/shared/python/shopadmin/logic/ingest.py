@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from shopadmin.clock import Clock
@@ -28,6 +28,7 @@ from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.customer_events import EventAccountsPort
 from shopadmin.logic.online_config import CachedConfig
 from shopadmin.logic.presence import (
+    account_touches,
     apply_event,
     apply_events,
     cart_holder,
@@ -61,7 +62,7 @@ from shopadmin.models.events import (
 )
 from shopadmin.models.json_limits import MAX_JSON_DEPTH, json_nesting_exceeds
 from shopadmin.models.online_config import OnlineCustomersConfig
-from shopadmin.models.presence import CustomerSnapshot, PresenceState
+from shopadmin.models.presence import LOST_RACE, SAVED, CustomerSnapshot, PresenceState, PresenceWrite, WriteResult
 from shopadmin.observability import logger
 from shopadmin.retry import Backoff, pause
 
@@ -77,8 +78,7 @@ PROFILE_READ_FAILED = f"retry: {PROFILE_READ} failed"
 class PresenceStorePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
-    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
-             also_bound: frozenset[str] = frozenset()) -> bool: ...
+    def save_many(self, writes: list[PresenceWrite], interval_minutes: int) -> dict[str, WriteResult]: ...
 
 
 class CustomerStorePort(Protocol):
@@ -199,14 +199,16 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
         by_session[session_id] = [(m, e) for m, e in by_session[session_id]
                                   if m in kept and m not in outcome.failures]
     gone: set[str] = set()  # customers deleted while this batch was being applied
+    _write_presence(by_session, read, config.online_minutes_interval, profiles, ctx, gone, outcome)
 
     def apply_group(session_ids: list[str]) -> BatchOutcome:
         part = BatchOutcome()
         for session_id in session_ids:
-            _apply_session(session_id, by_session[session_id], read, config, profiles, ctx, now, gone, part)
+            _apply_session(by_session[session_id], read.get(session_id), config, profiles, ctx, now, gone, part)
         return part
 
-    groups = independent_groups({s: [e for _, e in pairs] for s, pairs in by_session.items() if pairs}, read)
+    live = {s: [e for m, e in pairs if m not in outcome.failures] for s, pairs in by_session.items()}
+    groups = independent_groups({s: events for s, events in live.items() if events}, read)
     for part in in_parallel(apply_group, groups, ctx.parallel_sessions):
         outcome.absorb(part)
 
@@ -251,28 +253,16 @@ def _customers_touched(events: list[StorefrontEvent], row: PresenceState | None)
     return customers
 
 
-def _apply_session(session_id: str, session_events: list[tuple[str, StorefrontEvent]], read: _PresenceRead,
+def _apply_session(session_events: list[tuple[str, StorefrontEvent]], stored: PresenceState | None,
                    config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
                    now: int, gone: set[str], outcome: BatchOutcome) -> None:
-    """One session's row, then its account and collection changes."""
-    message_ids = [m for m, _ in session_events]
-    if session_id in read.unreadable:
-        for message_id in message_ids:
-            outcome.failures[message_id] = "retry: presence read failed"
-        return
-    try:
-        outcome.presence_writes += _save_presence(session_id, [e for _, e in session_events], read.get(session_id),
-                                                  config.online_minutes_interval, profiles, ctx, gone)
-    except Exception as error:  # noqa: BLE001 - transient store errors: retry the messages
-        logger.error("presence write failed", extra={"error_type": type(error).__name__})
-        for message_id in message_ids:
-            outcome.failures[message_id] = f"retry: presence write failed ({type(error).__name__})"
-        return
+    """One session's account and collection changes, once its row is written (`_write_presence`)."""
+    session_events = [(m, e) for m, e in session_events if m not in outcome.failures]
     for message_id, event in session_events:
         if event.customer_id in gone:
             _drop(outcome, message_id, event)
     session_events = [(m, e) for m, e in session_events if m not in outcome.dropped]
-    _apply_collections(session_events, read.get(session_id), config, profiles, ctx, now, outcome)
+    _apply_collections(session_events, stored, config, profiles, ctx, now, outcome)
 
 
 def _refuse_foreign(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
@@ -432,39 +422,117 @@ def _read_presence(session_ids: list[str], ctx: IngestContext) -> _PresenceRead:
     return read
 
 
-def _save_presence(session_id: str, events: list[StorefrontEvent], current: PresenceState | None,
-                   interval: int, profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str]) -> int:
-    """Fold and write once; on a concurrent write, re-read (consistently) and fold again. Returns writes made.
+def _write_presence(by_session: dict[str, list[tuple[str, StorefrontEvent]]], read: _PresenceRead, interval: int,
+                    profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str],
+                    outcome: BatchOutcome) -> None:
+    """Every session's row folded and written, packed into few transactions with the customers'
+    login/logout times (PresenceStore.save_many); a session whose write keeps failing has its
+    messages retried, the others are unaffected.
 
-    A binding to a customer deleted meanwhile fails in its transaction: that customer's events are
-    left out (added to `gone`) and the rest folded again.
+    A session whose row moved meanwhile is read again (consistently) and folded again; a binding to
+    a customer deleted meanwhile fails in its transaction: that customer's events are left out
+    (added to `gone`) and the rest folded again; a profile changed since it was read is read again.
     """
+    stored: dict[str, PresenceState | None] = {}
+    for session_id, pairs in by_session.items():
+        if session_id in read.unreadable:
+            for message_id, _ in pairs:
+                outcome.failures[message_id] = "retry: presence read failed"
+        elif pairs:
+            stored[session_id] = read.get(session_id)
+    pending = list(stored)
     for attempt in range(PRESENCE_WRITE_ATTEMPTS):
-        live = [e for e in events if e.customer_id not in gone]
+        writes = []
+        for session_id in pending:
+            try:
+                write = _presence_write([e for _, e in by_session[session_id]], stored[session_id], interval,
+                                        profiles, ctx, gone)
+            except Exception as error:  # noqa: BLE001 - a profile read failed: this session is retried
+                _fail_session(by_session[session_id], error, outcome)
+                continue
+            if write is not None:
+                writes.append(write)
+        results = ctx.presence.save_many(_same_times(writes), interval) if writes else {}
+        pending, raced = [], []
+        for write in writes:
+            session_id = write.state.session_id
+            result = results[session_id]
+            if result == SAVED:
+                outcome.presence_writes += 1
+                continue
+            pending.append(session_id)
+            if isinstance(result, CustomerGone):
+                gone.add(result.customer_id)  # the row did not change: fold again without that customer's events
+            elif isinstance(result, ProfileChanged):
+                # an admin save landed between the profile read and this binding: copy the new one
+                try:
+                    profiles.update(ctx.customers.get_profiles([result.customer_id]))
+                except Exception as error:  # noqa: BLE001 - this session is retried
+                    pending.pop()
+                    _fail_session(by_session[session_id], error, outcome)
+            elif result == LOST_RACE:
+                raced.append(session_id)
+            else:
+                pending.pop()
+                _fail_session(by_session[session_id], result, outcome)
+        if raced:
+            pause(PRESENCE_BACKOFF, attempt)  # a concurrent writer: let it finish, then re-read (consistently)
+            try:
+                fresh = ctx.presence.get_many(raced)
+            except Exception as error:  # noqa: BLE001 - these sessions are retried
+                for session_id in raced:
+                    _fail_session(by_session[session_id], error, outcome)
+                pending = [session_id for session_id in pending if session_id not in raced]
+            else:
+                stored.update({session_id: fresh.get(session_id) for session_id in raced})
+        if not pending:
+            return
+    for session_id in pending:
+        _fail_session(by_session[session_id], RuntimeError("presence write kept conflicting"), outcome)
+
+
+def _same_times(writes: list[PresenceWrite]) -> list[PresenceWrite]:
+    """Every write touching a customer carries the batch's newest times of that customer.
+
+    Two sessions of one customer are written in different transactions (dal/presence_store.py::pack);
+    carrying the same times, the second never holds an older one (which would cancel its transaction),
+    and either one landing records them.
+    """
+    newest: dict[str, dict[str, int]] = {}
+    for write in writes:
+        for customer_id, times in write.activity.items():
+            merged = newest.setdefault(customer_id, {})
+            for name, at in times.items():
+                merged[name] = max(merged.get(name, 0), at)
+    return [replace(write, activity={customer_id: newest[customer_id] for customer_id in write.activity})
+            for write in writes]
+
+
+def _fail_session(pairs: list[tuple[str, StorefrontEvent]], error: Exception | str, outcome: BatchOutcome) -> None:
+    logger.error("presence write failed", extra={"error_type": type(error).__name__})
+    for message_id, _ in pairs:
+        outcome.failures.setdefault(message_id, f"retry: presence write failed ({type(error).__name__})")
+
+
+def _presence_write(events: list[StorefrontEvent], current: PresenceState | None, interval: int,
+                    profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str]) -> PresenceWrite | None:
+    """The session's row with its events folded (None: nothing changes), and what goes with it."""
+    live = [e for e in events if e.customer_id not in gone]
+    updated = apply_events(current, live, interval, profiles)
+    revived = updated.customer_id if updated is not None else None
+    if revived and revived not in profiles and revived != (current.customer_id if current else None):
+        # a late event bridged into a run whose sign-in no event of this batch names: read that profile
+        profiles.update(ctx.customers.get_profiles([revived]))
         updated = apply_events(current, live, interval, profiles)
-        revived = updated.customer_id if updated is not None else None
-        if revived and revived not in profiles and revived != (current.customer_id if current else None):
-            # a late event bridged into a run whose sign-in no event of this batch names: read that profile
-            profiles.update(ctx.customers.get_profiles([revived]))
-            updated = apply_events(current, live, interval, profiles)
-        if updated is None or updated == current:
-            return 0  # nothing newer (replays, or only older presence fields)
-        bound_before = current.customer_id if current else None
-        # every customer logging in here, even if a later logout in the batch unbinds it: the session is theirs too
-        logins = frozenset(e.customer_id for e in live
-                           if e.type in BINDING_TYPES and e.customer_id and e.customer_id != bound_before)
-        try:
-            if ctx.presence.save(updated, current, interval, logins):
-                return 1
-        except CustomerGone as error:
-            gone.add(error.customer_id)
-            continue  # the row did not change: fold again without that customer's events
-        except ProfileChanged as error:
-            profiles.update(ctx.customers.get_profiles([error.customer_id]))
-            continue  # an admin save landed between the profile read and this binding: copy the new one
-        pause(PRESENCE_BACKOFF, attempt)  # a concurrent writer: let it finish, then re-read (consistently)
-        current = ctx.presence.get(session_id)
-    raise RuntimeError("presence write kept conflicting")
+    if updated is None or updated == current:
+        return None  # nothing newer (replays, or only older presence fields)
+    bound_before = current.customer_id if current else None
+    # every customer logging in here, even if a later logout in the batch unbinds it: the session is theirs too
+    logins = frozenset(e.customer_id for e in live
+                       if e.type in BINDING_TYPES and e.customer_id and e.customer_id != bound_before)
+    activity = {customer_id: times for customer_id, times in account_touches(current, live, interval, profiles).items()
+                if customer_id not in gone}
+    return PresenceWrite(updated, current, logins, activity)
 
 
 def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state: PresenceState | None,
@@ -473,12 +541,12 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
     """Account and collection changes, oldest first, each once per event id."""
     ordered = sorted(session_events, key=lambda pair: pair[1].occurred_ms)
     for message_id, event in ordered:
-        bound_before = state.customer_id if state else None
         runs_before = len(state.runs or (legacy_run(state),)) if state else 0
         state = apply_event(state, event, config.online_minutes_interval, profiles)
         bridged = state is not None and len(state.runs) < runs_before
         try:
-            _account_effects(event, bound_before, ctx, now)
+            if event.type == "account_updated":  # logins and logouts are stamped with the row (_write_presence)
+                customer_events.update_account(event, ctx.accounts, now)
             for change_builder in _changes_for(event, state, config, now, bridged):
                 _apply_with_retry(change_builder, ctx, outcome)
         except EventInvalid as invalid:
@@ -489,13 +557,6 @@ def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state:
             outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
 
 
-def _account_effects(event: StorefrontEvent, bound_before: str | None, ctx: IngestContext, now: int) -> None:
-    if event.type in BINDING_TYPES:
-        ctx.accounts.touch_activity(event.bound_customer_id, "last_login_at", event.occurred_ms)
-    elif event.type == "customer_logged_out" and (logged_out := event.customer_id or bound_before):
-        ctx.accounts.touch_activity(logged_out, "last_logout_at", event.occurred_ms)
-    elif event.type == "account_updated":
-        customer_events.update_account(event, ctx.accounts, now)
 
 
 def _changes_for(event: StorefrontEvent, state: PresenceState | None, config: OnlineCustomersConfig,

@@ -143,6 +143,29 @@ def derive(state: PresenceState, runs: tuple[ActivityRun, ...], profiles: Mappin
     )
 
 
+def account_touches(state: PresenceState | None, events: Iterable[StorefrontEvent], interval_minutes: int,
+                    profiles: Mapping[str, CustomerSnapshot]) -> dict[str, dict[str, int]]:
+    """customer id -> {"last_login_at" | "last_logout_at": the newest of the events' times, epoch ms}.
+
+    A login or registration stamps its customer; a logout stamps the customer it names, else the one
+    the row showed just before it (folding oldest first from `state`, as the events apply). The
+    store keeps each time only if it moves forward (dal/account_activity.py).
+    """
+    touches: dict[str, dict[str, int]] = {}
+    for event in sorted(events, key=lambda e: e.occurred_ms):
+        bound_before = state.customer_id if state else None
+        state = apply_event(state, event, interval_minutes, profiles)
+        if event.type in BINDING_TYPES:
+            customer_id, name = event.bound_customer_id, "last_login_at"
+        elif event.type == "customer_logged_out" and (event.customer_id or bound_before):
+            customer_id, name = event.customer_id or bound_before or "", "last_logout_at"
+        else:
+            continue
+        times = touches.setdefault(customer_id, {})
+        times[name] = max(times.get(name, 0), event.occurred_ms)
+    return touches
+
+
 def session_website(state: PresenceState | None, events: Iterable[StorefrontEvent]) -> str | None:
     """The website a session belongs to: its row's, else its earliest state-changing event's (SPEC 6).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,6 +100,27 @@ class PresenceState:
 
     def evolve(self, **changes: Any) -> PresenceState:
         return replace(self, **changes)
+
+
+SAVED = "saved"
+LOST_RACE = "lost race"  # the row's version moved: read it again and fold again
+WriteResult = str | Exception  # SAVED, LOST_RACE, CustomerGone, ProfileChanged, or what the write failed with
+
+
+@dataclass(frozen=True)
+class PresenceWrite:
+    """One session's row to write (`state`, read as `before`) and what goes into its transaction.
+
+    also_bound: customers whose logins were folded in (each gets a profile check and a SESSION#
+    reference), besides a new binding of the row; activity: customer id -> {"last_login_at" |
+    "last_logout_at": epoch ms} to move forward (dal/account_activity.py).
+    """
+
+    state: PresenceState
+    before: PresenceState | None
+    also_bound: frozenset[str] = frozenset()
+    activity: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
 
 
 class OnlineRow(Model):
