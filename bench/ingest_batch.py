@@ -233,8 +233,8 @@ def main() -> None:
     print(f"                                  median {o:8.1f} ms   (min {min(own_ms):.1f}, max {max(own_ms):.1f}),"
           f" {o / (SESSIONS * EVENTS_PER_SESSION):.2f} ms per event")
     print(f"  handler, each answer from the recording after {LATENCY_MS:.0f} ms (DynamoDB's latency in its region):")
-    print(f"    one session group at a time {waited_ms[1]:10.1f} ms")
-    print(f"    {default_workers:>2} groups at once (default) {waited_ms[default_workers]:9.1f} ms   "
+    print(f"    one read at a time          {waited_ms[1]:10.1f} ms")
+    print(f"    {default_workers:>2} reads at once (default)  {waited_ms[default_workers]:9.1f} ms   "
           f"(ratio {waited_ms[1] / waited_ms[default_workers]:.2f})")
     print(f"  DynamoDB calls per batch        {total_calls:8.1f}")
     for op, count in sorted(calls.items(), key=lambda kv: -kv[1]):

@@ -31,7 +31,8 @@ class Settings(BaseModel):
     cursor_secret_arn: str | None = None
     # Seconds a saved config is trusted in memory; a save is visible everywhere within this.
     config_cache_seconds: float = Field(default=2.0, ge=0, le=60)
-    # Groups of sessions (sharing no customer) the ingest applies at once: their DynamoDB waits overlap.
+    # Reads and account updates of one ingest round (one per group of sessions sharing no customer) run
+    # this many at once: their DynamoDB waits overlap.
     ingest_parallel_sessions: int = Field(default=8, ge=1, le=32)
 
 

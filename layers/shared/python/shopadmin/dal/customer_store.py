@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -37,16 +41,18 @@ from shopadmin.dal.tables import (
     SessionRef,
     WebsiteItem,
     WishItem,
-    failed_checks_at,
-    failed_conditions,
+    transaction_connection,
 )
 from shopadmin.errors import ChangeConflict, CustomerGone
 from shopadmin.models.collections import (
+    APPLIED,
+    DUPLICATE,
     CartLineAdd,
     CartLineRemove,
     CartLineSet,
     CartLineView,
     CartOwner,
+    ChangeResult,
     CheckoutDraftSave,
     CollectionChange,
     NewsletterSet,
@@ -162,31 +168,32 @@ class CustomerStore:
         """Apply every operation and the event marker in one transaction.
 
         Returns False when the marker exists (the event was applied before: nothing changes).
-        Raises ChangeConflict when a guarded line changed meanwhile.
+        Raises ChangeConflict when a guarded line changed meanwhile, CustomerGone when a customer it
+        writes under has no profile.
         """
-        marker = EventMarker(event_marker_pk(change.event_id), change.purpose,
-                             expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
-        customers = customers_of(change)
-        try:
-            with transact_write(f"event.{change.purpose}") as transaction:
-                # nothing is written under (or for) a customer whose profile is gone: deletion is final
-                for customer_id in customers:
-                    transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                                condition=ProfileItem.pk.exists())
-                transaction.save(marker, condition=EventMarker.pk.does_not_exist(), return_values="ALL_OLD")
-                for operation in change.operations:
-                    _add_operation(transaction, operation, change.updated_at)
-        except TransactWriteError as error:
-            failed = failed_conditions(error)
-            if marker.pk in failed:
-                return False  # applied before: a replay changes nothing
-            for position, customer_id in enumerate(customers):
-                if failed_checks_at(error, position):
-                    raise CustomerGone(customer_id) from None
-            if failed:
-                raise ChangeConflict(change.event_id) from None
-            raise
-        return True
+        result = self.apply_changes([change])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result == APPLIED
+
+    def apply_changes(self, changes: list[CollectionChange]) -> list[ChangeResult]:
+        """Apply many changes, each all-or-nothing with its marker, in as few transactions as DynamoDB
+        allows; one result per change, in order: APPLIED, DUPLICATE (its marker existed: a replay),
+        ChangeConflict (a guarded line or decision changed meanwhile), CustomerGone (a customer it
+        writes under has no profile), or the error its transaction failed with.
+
+        Changes are packed (`pack_changes`: at most 100 items, no item twice, each customer's
+        profile checked once per transaction). When DynamoDB cancels a transaction, each change
+        whose own item failed gets its result and the others, which applied nothing, are sent again.
+        """
+        results: list[ChangeResult | None] = [None] * len(changes)
+        pending = [_stage(index, change) for index, change in enumerate(changes)]
+        while pending:
+            retry: list[_StagedChange] = []
+            for chunk in pack_changes(pending):
+                retry.extend(_commit_changes(chunk, results))
+            pending = retry
+        return [result if result is not None else RuntimeError("not applied") for result in results]
 
 
 def _website(item: WebsiteItem) -> Website:
@@ -262,6 +269,122 @@ def _add_operation(transaction: TransactWrite, operation: Operation, updated_at:
                                         changed_at=operation.changed_at), condition=newest)
     else:  # pragma: no cover - a new operation type must be handled here
         raise TypeError(f"unknown operation {type(operation).__name__}")
+
+
+# ---------------------------------------------------------------- packed collection changes
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+
+
+@dataclass
+class _StagedChange:
+    """A change turned into its transaction items (profile checks are added per transaction)."""
+
+    index: int
+    change: CollectionChange
+    customers: list[str]
+    marker_pk: str
+    deletes: list[dict[str, Any]]
+    puts: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+
+    @property
+    def keys(self) -> set[str]:
+        return {_item_key(kwargs) for kwargs in (*self.deletes, *self.puts, *self.updates)}
+
+    @property
+    def item_count(self) -> int:
+        return len(self.deletes) + len(self.puts) + len(self.updates)
+
+
+def _item_key(kwargs: dict[str, Any]) -> str:
+    key = kwargs.get("Key") or {name: value for name, value in kwargs.get("Item", {}).items() if name in ("pk", "sk")}
+    return json.dumps([kwargs.get("TableName"), key], sort_keys=True)
+
+
+def _stage(index: int, change: CollectionChange) -> _StagedChange:
+    scratch = TransactWrite(connection=transaction_connection())  # never committed: it only serializes
+    marker = EventMarker(event_marker_pk(change.event_id), change.purpose,
+                         expires_at=change.updated_at // 1000 + MARKER_TTL_SECONDS)
+    scratch.save(marker, condition=EventMarker.pk.does_not_exist(), return_values="ALL_OLD")
+    for operation in change.operations:
+        _add_operation(scratch, operation, change.updated_at)
+    return _StagedChange(index, change, customers_of(change), marker.pk, list(scratch._delete_items),
+                         list(scratch._put_items), list(scratch._update_items))
+
+
+def pack_changes(staged: list[_StagedChange]) -> list[list[_StagedChange]]:
+    """Changes grouped into transactions, first fit in the order given: at most 100 items each
+    (a customer's profile check counted once) and no item written by two changes of one."""
+    chunks: list[tuple[list[_StagedChange], set[str], set[str], int]] = []
+    for change in staged:
+        keys, customers = change.keys, set(change.customers)
+        for index, (members, taken, checked, items) in enumerate(chunks):
+            size = items + change.item_count + len(customers - checked)
+            if not keys & taken and size <= MAX_TRANSACTION_ITEMS:
+                members.append(change)
+                chunks[index] = (members, taken | keys, checked | customers, size)
+                break
+        else:
+            chunks.append(([change], keys, customers, change.item_count + len(customers)))
+    return [members for members, _, _, _ in chunks]
+
+
+def _commit_changes(chunk: list[_StagedChange], results: list[ChangeResult | None]) -> list[_StagedChange]:
+    """Write one packed chunk; record each change's result; return the changes to send again."""
+    customers = list(dict.fromkeys(customer for change in chunk for customer in change.customers))
+    purpose = chunk[0].change.purpose if len(chunk) == 1 else "batch"
+    owners: list[tuple[_StagedChange, bool]] = []  # per item after the checks: its change, is it the marker
+    try:
+        with transact_write(f"event.{purpose}") as transaction:
+            # nothing is written under (or for) a customer whose profile is gone: deletion is final
+            for customer_id in customers:
+                transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                            condition=ProfileItem.pk.exists())
+            for kind in ("deletes", "puts", "updates"):  # the order PynamoDB sends them in
+                for change in chunk:
+                    items = getattr(change, kind)
+                    getattr(transaction, f"_{kind[:-1]}_items").extend(items)
+                    owners.extend((change, kind == "puts" and n == 0) for n in range(len(items)))
+    except TransactWriteError as error:
+        reasons = list(getattr(error, "cancellation_reasons", None) or [])
+        failed = [position for position, reason in enumerate(reasons)
+                  if reason is not None and reason.code == "ConditionalCheckFailed"]
+        if not failed:
+            for change in chunk:
+                results[change.index] = error
+            return []
+        return _settle_cancelled(chunk, customers, owners, failed, results)
+    except Exception as error:  # noqa: BLE001 - busy after the transaction's own retries: these changes only
+        for change in chunk:
+            results[change.index] = error
+        return []
+    for change in chunk:
+        results[change.index] = APPLIED
+    return []
+
+
+def _settle_cancelled(chunk: list[_StagedChange], customers: list[str], owners: list[tuple[_StagedChange, bool]],
+                      failed: list[int], results: list[ChangeResult | None]) -> list[_StagedChange]:
+    """Each change whose own item failed gets its result; the rest are sent again.
+
+    An existing marker decides first (a replay: DUPLICATE, whatever else failed with it), then a
+    failed profile check (CustomerGone for every change under that customer), then any other
+    guarded item (ChangeConflict: the line or decision changed meanwhile).
+    """
+    by_kind: list[tuple[int, _StagedChange, ChangeResult]] = []
+    for position in failed:
+        if position < len(customers):
+            gone = customers[position]
+            by_kind.extend((1, change, CustomerGone(gone)) for change in chunk if gone in change.customers)
+        else:
+            change, is_marker = owners[position - len(customers)]
+            by_kind.append((0, change, DUPLICATE) if is_marker else (2, change, ChangeConflict(change.change.event_id)))
+    settled: set[int] = set()
+    for _, change, result in sorted(by_kind, key=lambda entry: entry[0]):
+        if change.index not in settled:
+            results[change.index] = result
+            settled.add(change.index)
+    return [change for change in chunk if change.index not in settled]
 
 
 __all__ = ["CustomerStore", "ChangeConflict", "CustomersTableItem", "customer_pk", "guest_pk"]

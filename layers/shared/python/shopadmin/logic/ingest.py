@@ -1,12 +1,15 @@
 """ingest_batch: apply one SQS batch of storefront events (SPEC 2.1, 2.3, 5).
 
 - invalid events fail alone (their message goes back to the queue, then to the DLQ);
-- events of one session are folded and written once (one versioned PutItem per session);
-- cart and checkout changes apply once per event id, whatever their age, in one transaction
+- events of one session are folded and its row written once; the batch's rows go together in
+  packed transactions with the summary's counters and the login/logout times (_write_presence);
+- cart and checkout changes apply once per event id, whatever their age, each all-or-nothing
   with a marker of the event id;
 - on login the visitor's unexpired guest cart moves into the customer's saved cart;
-- sessions that share no customer are applied side by side (IngestContext.parallel_sessions at
-  once), those that do one after another, so no two writers of one customer race in one batch;
+- sessions that share no customer form separate groups that take one step per round side by
+  side; a round's changes are written together in packed transactions (_apply_collections), and
+  sessions that do share a customer take their steps one after another, so no two writers of one
+  customer race in one batch;
 - events naming a deleted customer are dropped (counted, logged by id; never retried): every
   write under a customer checks its profile in the same transaction, so one racing with the
   delete is dropped too; events naming a customer not registered yet fail alone and are retried
@@ -38,11 +41,13 @@ from shopadmin.logic.presence import (
 )
 from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
 from shopadmin.models.collections import (
+    DUPLICATE,
     CartLineAdd,
     CartLineRemove,
     CartLineSet,
     CartLineView,
     CartOwner,
+    ChangeResult,
     CheckoutDraftSave,
     CollectionChange,
     NewsletterSet,
@@ -87,7 +92,7 @@ class CustomerStorePort(Protocol):
     def newsletter_changed_at(self, customer_id: str, website_id: str) -> int | None: ...
     def deleted_customers(self, customer_ids: list[str]) -> set[str]: ...
     def cart_lines(self, owner: CartOwner) -> list[CartLineView]: ...
-    def apply_change(self, change: CollectionChange) -> bool: ...
+    def apply_changes(self, changes: list[CollectionChange]) -> list[ChangeResult]: ...
 
 
 @dataclass
@@ -106,13 +111,6 @@ class BatchOutcome:
     presence_writes: int = 0
     dropped: dict[str, str] = field(default_factory=dict)  # message id -> reason: applied never, retried never
 
-    def absorb(self, part: BatchOutcome) -> None:
-        """Add what one group of sessions did (applied in its own thread, with its own outcome)."""
-        self.failures.update(part.failures)
-        self.dropped.update(part.dropped)
-        self.duplicates += part.duplicates
-        self.presence_writes += part.presence_writes
-
 
 @dataclass
 class IngestContext:
@@ -122,7 +120,7 @@ class IngestContext:
     config: CachedConfig
     clock: Clock
     websites: WebsiteRegistry  # only registered websites take events; events never register one
-    parallel_sessions: int = 1  # groups of sessions applied at once (settings.ingest_parallel_sessions)
+    parallel_sessions: int = 1  # reads and account updates of a round at once (settings.ingest_parallel_sessions)
 
 
 ChangeBuilder = Callable[[IngestContext], list[CollectionChange]]
@@ -201,16 +199,9 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
     gone: set[str] = set()  # customers deleted while this batch was being applied
     _write_presence(by_session, read, config.online_minutes_interval, profiles, ctx, gone, outcome)
 
-    def apply_group(session_ids: list[str]) -> BatchOutcome:
-        part = BatchOutcome()
-        for session_id in session_ids:
-            _apply_session(by_session[session_id], read.get(session_id), config, profiles, ctx, now, gone, part)
-        return part
-
     live = {s: [e for m, e in pairs if m not in outcome.failures] for s, pairs in by_session.items()}
     groups = independent_groups({s: events for s, events in live.items() if events}, read)
-    for part in in_parallel(apply_group, groups, ctx.parallel_sessions):
-        outcome.absorb(part)
+    _apply_collections(groups, by_session, read, config, profiles, ctx, now, gone, outcome)
 
     outcome.applied = len(events) - sum(1 for m, _ in events if m in outcome.failures or m in outcome.dropped)
     return outcome
@@ -251,18 +242,6 @@ def _customers_touched(events: list[StorefrontEvent], row: PresenceState | None)
         if row.customer_id:
             customers.add(row.customer_id)
     return customers
-
-
-def _apply_session(session_events: list[tuple[str, StorefrontEvent]], stored: PresenceState | None,
-                   config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
-                   now: int, gone: set[str], outcome: BatchOutcome) -> None:
-    """One session's account and collection changes, once its row is written (`_write_presence`)."""
-    session_events = [(m, e) for m, e in session_events if m not in outcome.failures]
-    for message_id, event in session_events:
-        if event.customer_id in gone:
-            _drop(outcome, message_id, event)
-    session_events = [(m, e) for m, e in session_events if m not in outcome.dropped]
-    _apply_collections(session_events, stored, config, profiles, ctx, now, outcome)
 
 
 def _refuse_foreign(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
@@ -535,28 +514,97 @@ def _presence_write(events: list[StorefrontEvent], current: PresenceState | None
     return PresenceWrite(updated, current, logins, activity)
 
 
-def _apply_collections(session_events: list[tuple[str, StorefrontEvent]], state: PresenceState | None,
-                       config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
-                       now: int, outcome: BatchOutcome) -> None:
-    """Account and collection changes, oldest first, each once per event id."""
-    ordered = sorted(session_events, key=lambda pair: pair[1].occurred_ms)
-    for message_id, event in ordered:
+@dataclass
+class _Step:
+    """One piece of a session's collection work: an account update or a collection change builder."""
+
+    message_id: str
+    event: StorefrontEvent
+    build: ChangeBuilder | None = None
+    account_update: bool = False
+    attempts: int = 0
+
+
+def _session_steps(session_events: list[tuple[str, StorefrontEvent]], state: PresenceState | None,
+                   config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], now: int) -> Iterator[_Step]:
+    """A session's account and collection steps, oldest event first, each judged at its own time."""
+    for message_id, event in sorted(session_events, key=lambda pair: pair[1].occurred_ms):
         runs_before = len(state.runs or (legacy_run(state),)) if state else 0
         state = apply_event(state, event, config.online_minutes_interval, profiles)
         bridged = state is not None and len(state.runs) < runs_before
+        if event.type == "account_updated":  # logins and logouts are stamped with the row (_write_presence)
+            yield _Step(message_id, event, account_update=True)
+        for build in _changes_for(event, state, config, now, bridged):
+            yield _Step(message_id, event, build=build)
+
+
+def _apply_collections(groups: list[list[str]], by_session: dict[str, list[tuple[str, StorefrontEvent]]],
+                       read: _PresenceRead, config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot],
+                       ctx: IngestContext, now: int, gone: set[str], outcome: BatchOutcome) -> None:
+    """Every session's account and collection changes, in rounds: each group of sessions (no two
+    share a customer: `independent_groups`) takes its next step in every round. A round's reads
+    (guest carts to merge, lines over the cap, stored consent) and account updates run side by side
+    (IngestContext.parallel_sessions at once); its collection changes are written together, packed
+    into as few transactions as DynamoDB allows (CustomerStore.apply_changes). A change that met a
+    concurrent one is built again (re-read) in the next round, up to CHANGE_ATTEMPTS times."""
+
+    def lane(group: list[str]) -> Iterator[_Step]:
+        for session_id in group:
+            pairs = [(m, e) for m, e in by_session[session_id] if m not in outcome.failures]
+            for message_id, event in pairs:
+                if event.customer_id in gone:
+                    _drop(outcome, message_id, event)
+            pairs = [(m, e) for m, e in pairs if m not in outcome.dropped]
+            yield from _session_steps(pairs, read.get(session_id), config, profiles, now)
+
+    def next_step(steps: Iterator[_Step]) -> _Step | None:
+        # the steps of a message that failed or was dropped are skipped
+        return next((s for s in steps if s.message_id not in outcome.failures and s.message_id not in outcome.dropped),
+                    None)
+
+    def prepare(head: tuple[Iterator[_Step], _Step]) -> list[CollectionChange] | Exception:
+        step = head[1]
         try:
-            if event.type == "account_updated":  # logins and logouts are stamped with the row (_write_presence)
-                customer_events.update_account(event, ctx.accounts, now)
-            for change_builder in _changes_for(event, state, config, now, bridged):
-                _apply_with_retry(change_builder, ctx, outcome)
-        except EventInvalid as invalid:
-            outcome.failures[message_id] = f"invalid event: {invalid.reason}"
-        except CustomerGone:
-            _drop(outcome, message_id, event)  # deleted while the batch ran: nothing was written
-        except Exception as error:  # noqa: BLE001 - transient: the message is retried
-            outcome.failures[message_id] = f"retry: collection change failed ({type(error).__name__})"
+            if step.account_update:
+                customer_events.update_account(step.event, ctx.accounts, now)
+                return []
+            assert step.build is not None
+            return step.build(ctx)
+        except Exception as error:  # noqa: BLE001 - settled per message below
+            return error
+
+    heads = [(steps, step) for steps in map(lane, groups) if (step := next_step(steps)) is not None]
+    while heads:
+        prepared = in_parallel(prepare, heads, ctx.parallel_sessions)
+        changes = [change for built in prepared if not isinstance(built, Exception) for change in built]
+        results = iter(ctx.customers.apply_changes(changes) if changes else [])
+        following = []
+        for (steps, step), built in zip(heads, prepared, strict=True):
+            if isinstance(built, Exception):
+                errors = [built]
+            else:
+                mine = [next(results) for _ in built]
+                outcome.duplicates += sum(1 for result in mine if result == DUPLICATE)
+                errors = [result for result in mine if isinstance(result, Exception)]
+            if errors and all(isinstance(e, ChangeConflict) for e in errors) and step.attempts + 1 < CHANGE_ATTEMPTS:
+                step.attempts += 1
+                following.append((steps, step))  # built again (re-read) in the next round
+                continue
+            if errors:
+                _settle_failure(step, errors[0], outcome)
+            upcoming = next_step(steps)
+            if upcoming is not None:
+                following.append((steps, upcoming))
+        heads = following
 
 
+def _settle_failure(step: _Step, error: Exception, outcome: BatchOutcome) -> None:
+    if isinstance(error, EventInvalid):
+        outcome.failures[step.message_id] = f"invalid event: {error.reason}"
+    elif isinstance(error, CustomerGone):
+        _drop(outcome, step.message_id, step.event)  # deleted while the batch ran: nothing was written
+    else:  # transient: the message is retried
+        outcome.failures[step.message_id] = f"retry: collection change failed ({type(error).__name__})"
 
 
 def _changes_for(event: StorefrontEvent, state: PresenceState | None, config: OnlineCustomersConfig,
@@ -680,15 +728,3 @@ def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_l
         changes.append(CollectionChange(event.event_id, f"merge-{start // MERGE_LINES_PER_TRANSACTION}",
                                         tuple(operations), now))
     return changes
-
-
-def _apply_with_retry(build: ChangeBuilder, ctx: IngestContext, outcome: BatchOutcome) -> None:
-    for attempt in range(CHANGE_ATTEMPTS):
-        try:
-            for change in build(ctx):
-                if not ctx.customers.apply_change(change):
-                    outcome.duplicates += 1
-            return
-        except ChangeConflict:
-            if attempt == CHANGE_ATTEMPTS - 1:
-                raise

@@ -105,6 +105,11 @@ class CollectionChange:
     updated_at: int = 0  # epoch ms
 
 
+APPLIED = "applied"
+DUPLICATE = "duplicate"  # its event marker existed: applied before, nothing changed
+ChangeResult = str | Exception  # APPLIED, DUPLICATE, ChangeConflict, CustomerGone, or what the write failed with
+
+
 @dataclass(frozen=True)
 class CartLineView:
     sku: str
