@@ -30,6 +30,9 @@ CUSTOMERS = [
     ("c-demo-3", "Amara", "Okafor", "Okafor & Daughters", ("MJ01", "Beaumont Summit Kit", "42.00")),
     ("c-demo-4", "Henrik", "Lindqvist", None, ("24-MB01", "Joust Duffle Bag", "34.00")),
 ]
+# Demo customers who allowed remote shopping assistance (Login as Customer works for them): in a
+# shop the customer ticks it in their account; here staff "make-run" records it, audited as any save.
+ASSISTED_CUSTOMERS = ("c-demo-1",)
 # Newsletters the shop "sent" to every demo customer: in AWS the mailer integration records these
 # (CustomerCommerce.record_newsletter_sent); no storefront event carries them.
 NEWSLETTERS_SENT = [("q-demo-1", "Autumn collection is here", 21), ("q-demo-2", "Black Friday preview", 7),
@@ -78,6 +81,23 @@ def demo_events(now: datetime | None = None) -> list[dict]:
                   {"sku": sku, "qty": 1, "price": price, "name": name}),
         ]
     return events
+
+
+def allow_remote_assistance(accounts, now_ms: int, actor: str = "make-run") -> list[str]:
+    """Tick "Allow remote shopping assistance" on ASSISTED_CUSTOMERS through the admin's own edit.
+
+    `accounts` is the shared layer's CustomerAccounts (wiring.customer_accounts()); returns the ids changed.
+    """
+    from shopadmin.logic.customer_accounts import edit_customer
+
+    changed = []
+    for customer_id in ASSISTED_CUSTOMERS:
+        account = accounts.get_account(customer_id)
+        if account is None or account.fields.get("allow_remote_assistance"):
+            continue
+        edit_customer(customer_id, {"allow_remote_assistance": True}, None, account.version, accounts, actor, now_ms)
+        changed.append(customer_id)
+    return changed
 
 
 def register_websites(registry, actor: str = "make-run") -> list[str]:

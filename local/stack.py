@@ -192,6 +192,9 @@ def _load_demo(events_client, bus: str, pollers: list[SqsPoller], sqs, dead_lett
 
     sent = demo.record_newsletters_sent(wiring.customer_commerce())
     log.info("demo data: %d newsletters sent recorded for the demo customers", sent)
+    assisted = demo.allow_remote_assistance(wiring.customer_accounts(), wiring.now())
+    log.info("demo data: remote shopping assistance allowed for %s (Login as Customer)",
+             ", ".join(assisted or demo.ASSISTED_CUSTOMERS))
 
 
 def main(argv: list[str] | None = None) -> int:
