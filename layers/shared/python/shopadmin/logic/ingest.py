@@ -657,7 +657,7 @@ def _changes_for(event: StorefrontEvent, state: PresenceState | None, config: On
             or bridged:
         # every effective sign-in (also one arriving late into an earlier run), and every late event
         # joining runs: guest lines now known to be a customer's move as they would have in time order
-        yield lambda ctx: merge_guest_cart(event, state, config.customer_data_lifetime, ctx, now)
+        yield _merge(event, state, config.customer_data_lifetime, now)
 
 
 def _newest_consent(event: StorefrontEvent, consent: NewsletterSet, now: int) -> ChangeBuilder:
@@ -696,8 +696,20 @@ def _capped_add(event: StorefrontEvent, add: CartLineAdd, now: int) -> ChangeBui
     return build
 
 
+def _merge(event: StorefrontEvent, state: PresenceState | None, data_lifetime_minutes: int, now: int) -> ChangeBuilder:
+    """The merge, first without reading the customers' carts (each move guarded so the line stays
+    within MAX_CART_QTY); when a guard refused it, built again reading them, so the moves are capped."""
+    attempts = [0]
+
+    def build(ctx: IngestContext) -> list[CollectionChange]:
+        attempts[0] += 1
+        return merge_guest_cart(event, state, data_lifetime_minutes, ctx, now, read_held=attempts[0] > 1)
+
+    return build
+
+
 def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_lifetime_minutes: int,
-                     ctx: IngestContext, now: int) -> list[CollectionChange]:
+                     ctx: IngestContext, now: int, read_held: bool = True) -> list[CollectionChange]:
     """Move each of the session's guest lines that now has a holder into that customer's saved cart.
 
     A line's holder (logic/presence.py::cart_holder) is judged at the line's last change, which is
@@ -705,7 +717,9 @@ def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_l
     in after it while it was unexpired. A sign-in gives lines a holder, and so does a late event
     that joins a signed-in run to later guest activity; judged on the whole state, a late event
     moves the same lines as in time order. Quantities add up to at most MAX_CART_QTY per line
-    (what would pass it is dropped with the guest line).
+    (what would pass it is dropped with the guest line): with `read_held` the customers' carts are
+    read to cap each move; without, every line moves whole and its add is guarded, so one that
+    would pass the cap cancels the change (ChangeConflict) and `_merge` builds it again reading them.
     """
     if state is None:
         return []
@@ -713,8 +727,11 @@ def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_l
     lifetime_s = data_lifetime_minutes * 60
     moves = [(line, holder) for line in ctx.customers.cart_lines(guest) if line.expires_at is not None
              and (holder := cart_holder(state, (line.expires_at - lifetime_s) * 1000, data_lifetime_minutes))]
-    held = {holder: {line.sku: line.qty for line in ctx.customers.cart_lines(CartOwner("customer", holder))}
-            for holder in {holder for _, holder in moves}}
+    # without `read_held` every line moves whole, guarded: the add fails if it would pass the cap
+    held: dict[str, dict[str, int]] = defaultdict(dict)
+    if read_held:
+        held.update({holder: {line.sku: line.qty for line in ctx.customers.cart_lines(CartOwner("customer", holder))}
+                     for holder in {holder for _, holder in moves}})
     changes = []
     for start in range(0, len(moves), MERGE_LINES_PER_TRANSACTION):
         operations: list[Operation] = []
