@@ -7,7 +7,7 @@ stand in for a few methods only stay next to the tests that use them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from shopadmin.logic.credentials import EventBusPort, PresencePort
@@ -51,7 +51,9 @@ class NoSessions:
     def get(self, session_id: str) -> PresenceState | None:
         return None
 
-    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int) -> bool:
+    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
+             also_bound: frozenset[str] = frozenset(), activity: Mapping[str, Mapping[str, int]] | None = None
+             ) -> bool:
         return True
 
 

@@ -260,6 +260,29 @@ def test_force_sign_in_an_assisted_session_too(aws, clock):
     assert "v-assist" not in online_rows() and session_check("v-assist")["signed_in"] is False
 
 
+def activity(cid):
+    status, body, _ = api("GET", f"/customers/{cid}", scopes="customers:read")
+    assert status == 200, body
+    return body["activity"]
+
+
+def test_an_assisted_session_is_the_last_login_and_force_sign_in_the_last_logout(aws, clock):
+    cid = new_customer()
+    assert activity(cid)["last_login_at"] is None and activity(cid)["last_logout_at"] is None
+    assert redeem(started_secret(cid), "v-assist")[0] == 201
+    assert activity(cid)["last_login_at"] == to_iso(clock.now_ms)
+    clock.advance(minutes=2)
+    assert api("POST", f"/customers/{cid}/force-sign-in", scopes=CREDENTIALS)[0] == 200
+    times = activity(cid)
+    assert (times["last_login_at"], times["last_logout_at"]) == (to_iso(clock.now_ms - 2 * MIN), to_iso(clock.now_ms))
+
+
+def test_force_sign_in_without_sessions_still_records_the_logout_time(aws, clock):
+    cid = new_customer()
+    assert api("POST", f"/customers/{cid}/force-sign-in", scopes=CREDENTIALS)[1]["sessions_signed_out"] == 0
+    assert activity(cid)["last_logout_at"] == to_iso(clock.now_ms)
+
+
 def test_force_sign_in_unknown_customer_is_404_and_needs_its_scope(aws, clock):
     assert api("POST", "/customers/nobody/force-sign-in", scopes=CREDENTIALS)[0] == 404
     cid = new_customer()

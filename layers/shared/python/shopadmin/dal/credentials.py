@@ -18,6 +18,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from shopadmin.dal.account_activity import touch_alone
 from shopadmin.dal.customer_accounts import _audit_item, append_audit_if_customer
 from shopadmin.dal.dynamo_errors import batch_writer, transact_write
 from shopadmin.dal.keys import PASSWORD_RESET_RATE_SK, PROFILE_SK, REF_PREFIX, customer_pk, ref_sk, secret_key
@@ -167,3 +168,7 @@ class CredentialStore:
 
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None:
         append_audit_if_customer(customer_id, audit)
+
+    def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool:
+        """last_login_at / last_logout_at moved forward (dal/account_activity.py); CustomerGone if deleted."""
+        return touch_alone(customer_id, field_name, at_ms)

@@ -78,12 +78,14 @@ class PresenceStore:
 
     # ------------------------------------------------------------ writes
     def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
-             also_bound: frozenset[str] = frozenset()) -> bool:
-        """One versioned write of the row read as `before`; False when another writer got there first.
-
-        Raises CustomerGone / ProfileChanged as `save_many` reports them.
+             also_bound: frozenset[str] = frozenset(), activity: Mapping[str, Mapping[str, int]] | None = None
+             ) -> bool:
+        """One versioned write of the row read as `before` (with `activity`, as in PresenceWrite);
+        False when another writer got there first. Raises CustomerGone / ProfileChanged as
+        `save_many` reports them.
         """
-        result = self.save_many([PresenceWrite(state, before, also_bound)], interval_minutes)[state.session_id]
+        write = PresenceWrite(state, before, also_bound, activity or {})
+        result = self.save_many([write], interval_minutes)[state.session_id]
         if isinstance(result, Exception):
             raise result
         return result == SAVED

@@ -16,7 +16,7 @@ import hashlib
 import math
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from shopadmin.clock import to_iso
@@ -72,11 +72,14 @@ class CredentialsPort(Protocol):
                 website_id: str | None = None) -> IssuedSecret | None: ...
     def revoke_all(self, customer_id: str, now_ms: int) -> int: ...
     def append_audit(self, customer_id: str, audit: AuditRecord) -> None: ...
+    def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool: ...
 
 
 class PresencePort(Protocol):
     def get(self, session_id: str) -> PresenceState | None: ...
-    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int) -> bool: ...
+    def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
+             also_bound: frozenset[str] = frozenset(), activity: Mapping[str, Mapping[str, int]] | None = None
+             ) -> bool: ...
 
 
 class EventBusPort(Protocol):
@@ -160,15 +163,20 @@ def redeem_login_as(secret: str, session_id: str | None, store: CredentialsPort,
                               interval_minutes=interval_minutes)
 
     try:
-        save_presence(session, build, presence, interval_minutes)
+        # an assisted session is a login of the customer: Last Logged In shows it (as Magento's log does)
+        save_presence(session, build, presence, interval_minutes, {facts.customer_id: {"last_login_at": now_ms}})
     except CustomerGone:
         raise NotRedeemable() from None  # deleted between the read and the binding: nothing was written
     return AssistedSession(session_id=session, customer_id=facts.customer_id, assisted_by=issued.issued_by)
 
 
 def save_presence(session_id: str, build: Callable[[PresenceState | None], PresenceState | None],
-                  presence: PresencePort, interval_minutes: int) -> bool:
-    """Versioned save with re-read on conflict (as ingest does); False when `build` changes nothing."""
+                  presence: PresencePort, interval_minutes: int,
+                  activity: Mapping[str, Mapping[str, int]] | None = None) -> bool:
+    """Versioned save with re-read on conflict (as ingest does); False when `build` changes nothing.
+
+    `activity` (customer id -> last login/logout times) is written in the row's transaction.
+    """
     for attempt in range(PRESENCE_ATTEMPTS):
         if attempt:
             pause(PRESENCE_BACKOFF, attempt - 1)  # let the concurrent writer finish before re-reading
@@ -176,7 +184,7 @@ def save_presence(session_id: str, build: Callable[[PresenceState | None], Prese
         updated = build(current)
         if updated is None or updated == current:
             return False
-        if presence.save(updated, current, interval_minutes):
+        if presence.save(updated, current, interval_minutes, activity=activity):
             return True
     raise Busy("The session kept changing; try again")
 
@@ -201,6 +209,7 @@ def force_sign_in(customer_id: str, store: CredentialsPort, session_ids: Callabl
     revoked = store.revoke_all(customer_id, now_ms)  # first: no secret can start a new session afterwards
     signed_out = sign_out_sessions(customer_id, session_ids(customer_id), presence, now_ms, interval_minutes)
     try:
+        store.touch_activity(customer_id, "last_logout_at", now_ms)  # Last Logged Out: now, sessions or not
         store.append_audit(customer_id, audit_entry(admin, "force_sign_in", now_ms, {
             "signed_in_sessions": {"before": signed_out, "after": 0},
             "outstanding_secrets": {"before": revoked, "after": 0},
