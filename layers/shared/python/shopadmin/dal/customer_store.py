@@ -6,11 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
+from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying
 from shopadmin.dal.keys import (
     CART_PREFIX,
     CONFIG_KEY,
@@ -334,33 +333,24 @@ def _commit_changes(chunk: list[_StagedChange], results: list[ChangeResult | Non
     customers = list(dict.fromkeys(customer for change in chunk for customer in change.customers))
     purpose = chunk[0].change.purpose if len(chunk) == 1 else "batch"
     owners: list[tuple[_StagedChange, bool]] = []  # per item after the checks: its change, is it the marker
-    try:
-        with transact_write(f"event.{purpose}") as transaction:
-            # nothing is written under (or for) a customer whose profile is gone: deletion is final
-            for customer_id in customers:
-                transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
-                                            condition=ProfileItem.pk.exists())
-            for kind in ("deletes", "puts", "updates"):  # the order PynamoDB sends them in
-                for change in chunk:
-                    items = getattr(change, kind)
-                    getattr(transaction, f"_{kind[:-1]}_items").extend(items)
-                    owners.extend((change, kind == "puts" and n == 0) for n in range(len(items)))
-    except TransactWriteError as error:
-        reasons = list(getattr(error, "cancellation_reasons", None) or [])
-        failed = [position for position, reason in enumerate(reasons)
-                  if reason is not None and reason.code == "ConditionalCheckFailed"]
-        if not failed:
+
+    def fill(transaction: TransactWrite) -> None:
+        # nothing is written under (or for) a customer whose profile is gone: deletion is final
+        for customer_id in customers:
+            transaction.condition_check(ProfileItem, customer_pk(customer_id), PROFILE_SK,
+                                        condition=ProfileItem.pk.exists())
+        for kind in ("deletes", "puts", "updates"):  # the order PynamoDB sends them in
             for change in chunk:
-                results[change.index] = error
-            return []
-        return _settle_cancelled(chunk, customers, owners, failed, results)
-    except Exception as error:  # noqa: BLE001 - busy after the transaction's own retries: these changes only
+                items = getattr(change, kind)
+                getattr(transaction, f"_{kind[:-1]}_items").extend(items)
+                owners.extend((change, kind == "puts" and n == 0) for n in range(len(items)))
+
+    outcome = commit_packed(f"event.{purpose}", fill)
+    if outcome is None or isinstance(outcome, Exception):
         for change in chunk:
-            results[change.index] = error
+            results[change.index] = APPLIED if outcome is None else outcome
         return []
-    for change in chunk:
-        results[change.index] = APPLIED
-    return []
+    return _settle_cancelled(chunk, customers, owners, outcome, results)
 
 
 def _settle_cancelled(chunk: list[_StagedChange], customers: list[str], owners: list[tuple[_StagedChange, bool]],

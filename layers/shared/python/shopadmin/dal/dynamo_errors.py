@@ -16,6 +16,9 @@ operation (a hash of every item of the transaction: keys, values, conditions), s
 of a request whose response was lost is recognised by DynamoDB instead of applied twice. CONFLICT
 and THROTTLED cancellations are retried here with bounded exponential backoff and full jitter;
 when the attempts run out, `StorageBusy` (503 with Retry-After) is raised, never a 500.
+`commit_packed()` is the same for a transaction packing many independent writes (the ingest's
+rows and collection changes): it hands back the positions of the items whose condition failed, so
+the caller settles each packed write by its own items and sends the others again.
 `batch_get` / `batch_writer` retry UnprocessedKeys / UnprocessedItems the same way.
 
 Single-item calls (GetItem, PutItem, UpdateItem, Query) rely on botocore's "standard" retry mode
@@ -131,7 +134,8 @@ TRANSACTION_BACKOFF = Backoff(attempts=5)
 BATCH_BACKOFF = Backoff(attempts=8)
 SHARED_READ_BACKOFF = Backoff(attempts=3)
 RETRY_AFTER_SECONDS = 1
-__all__ = ["Backoff", "ErrorKind", "batch_get", "batch_writer", "classify", "domain_error", "retrying",
+__all__ = ["Backoff", "ErrorKind", "batch_get", "batch_writer", "classify", "commit_packed", "domain_error",
+           "retrying",
            "transact_write", "use_sleep"]
 
 def busy(kind: ErrorKind | None, what: str) -> StorageBusy:
@@ -208,6 +212,26 @@ def transact_write(operation: str = "") -> IdempotentTransactWrite:
     from shopadmin.dal.tables import transaction_connection
 
     return IdempotentTransactWrite(connection=transaction_connection(), operation=operation)
+
+
+def commit_packed(operation: str, fill: Callable[[TransactWrite], None]) -> list[int] | Exception | None:
+    """Commit one packed transaction that `fill` builds, for callers that settle each packed write on its own.
+
+    None when it applied; when DynamoDB cancelled it for failed conditions, the positions of those
+    items (in the order sent: checks, deletes, puts, updates); any other failure (busy after the
+    retries, a refused request) is returned, not raised, so it stays with the writes packed here.
+    """
+    try:
+        with transact_write(operation) as transaction:
+            fill(transaction)
+    except TransactWriteError as error:
+        reasons = list(getattr(error, "cancellation_reasons", None) or [])
+        failed = [position for position, reason in enumerate(reasons)
+                  if reason is not None and reason.code == "ConditionalCheckFailed"]
+        return failed or error
+    except Exception as error:  # noqa: BLE001 - handed back: it belongs to this transaction's writes only
+        return error
+    return None
 
 
 # ---------------------------------------------------------------- batches

@@ -8,13 +8,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
 from shopadmin.dal.account_activity import add_activity_update, touch_alone
-from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
+from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying
 from shopadmin.dal.keys import PROFILE_SK, customer_pk, online_count_pk, online_count_sk, parse_online_count_sk
 from shopadmin.dal.tables import (
     ONLINE_INDEX,
@@ -105,11 +105,11 @@ class PresenceStore:
 
         Writes are packed by `pack` (at most 100 items, no customer in two writes of one
         transaction). When DynamoDB cancels a transaction, the writes whose own item failed get
-        their result (SAVED never; LOST_RACE for a moved version; CustomerGone or ProfileChanged
-        for a failed profile check); the others applied nothing and are sent again. A touch whose
-        time is not newer than the stored one is taken out of its write and applied alone
-        (`touch_alone`). A transaction that fails otherwise (busy after its retries) gives its
-        writes that exception; the other transactions are unaffected.
+        their result (LOST_RACE for a moved version; CustomerGone or ProfileChanged for a failed
+        profile check); the others applied nothing and are sent again. A touch older than the
+        stored time is taken out of its write and its times are applied alone (`touch_alone`). A
+        transaction that fails otherwise (busy after its retries) gives its writes that exception;
+        the other transactions are unaffected.
         """
         results: dict[str, WriteResult] = {}
         stale: list[tuple[str, str, int]] = []
@@ -130,26 +130,11 @@ class PresenceStore:
         if len(chunk) == 1 and chunk[0].item_count == 1:
             return self._put_alone(chunk[0], results)
         roles: list[tuple[str, _Planned, str | None]] = []
-        try:
-            with transact_write("presence.save") as transaction:
-                roles = _fill(transaction, chunk)
-        except TransactWriteError as error:
-            reasons = list(getattr(error, "cancellation_reasons", None) or [])
-            failed = [(role, planned, customer_id) for (role, planned, customer_id), reason in zip(roles, reasons,
-                                                                                                 strict=False)
-                      if reason is not None and reason.code == "ConditionalCheckFailed"]
-            if not failed:
-                for planned in chunk:
-                    results[planned.session_id] = error
-                return []
-            return self._after_cancel(chunk, failed, results, stale)
-        except Exception as error:  # noqa: BLE001 - busy after the transaction's own retries: these writes only
-            for planned in chunk:
-                results[planned.session_id] = error
+        outcome = commit_packed("presence.save", lambda transaction: roles.extend(_fill(transaction, chunk)))
+        if outcome is None or isinstance(outcome, Exception):
+            results.update({planned.session_id: SAVED if outcome is None else outcome for planned in chunk})
             return []
-        for planned in chunk:
-            results[planned.session_id] = SAVED
-        return []
+        return self._after_cancel(chunk, [roles[position] for position in outcome], results, stale)
 
     def _after_cancel(self, chunk: list[_Planned], failed: list[tuple[str, _Planned, str | None]],
                       results: dict[str, WriteResult], stale: list[tuple[str, str, int]]) -> list[_Planned]:
@@ -165,8 +150,11 @@ class PresenceStore:
                 changed = shown and self._profile_exists(customer_id)
                 results[planned.session_id] = ProfileChanged(customer_id) if changed else CustomerGone(customer_id)
                 settled.add(planned.session_id)
-            elif role == "activity" and customer_id is not None:
+            elif role == "activity" and customer_id in planned.activity:
                 stale.extend((customer_id, name, at) for name, at in planned.activity.pop(customer_id).items())
+            else:  # an item written without a condition cannot fail one: never resend it blindly
+                results[planned.session_id] = RuntimeError(f"presence write refused ({role})")
+                settled.add(planned.session_id)
         return [planned for planned in chunk if planned.session_id not in settled]
 
     def _put_alone(self, planned: _Planned, results: dict[str, WriteResult]) -> list[_Planned]:

@@ -577,7 +577,11 @@ def _apply_collections(groups: list[list[str]], by_session: dict[str, list[tuple
     while heads:
         prepared = in_parallel(prepare, heads, ctx.parallel_sessions)
         changes = [change for built in prepared if not isinstance(built, Exception) for change in built]
-        results = iter(ctx.customers.apply_changes(changes) if changes else [])
+        try:
+            written = ctx.customers.apply_changes(changes) if changes else []
+        except Exception as error:  # noqa: BLE001 - the round's changes are retried with their messages
+            written = [error] * len(changes)
+        results = iter(written)
         following = []
         for (steps, step), built in zip(heads, prepared, strict=True):
             if isinstance(built, Exception):
