@@ -442,13 +442,6 @@ def failed_checks(error: Exception, count: int) -> bool:
     return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
-def failed_checks_at(error: Exception, position: int) -> bool:
-    """Whether the item at `position` of a cancelled transaction (checks come first) failed its condition."""
-    reasons = list(getattr(error, "cancellation_reasons", None) or [])
-    reason = reasons[position] if position < len(reasons) else None
-    return reason is not None and reason.code == "ConditionalCheckFailed"
-
-
 def bind_tables(settings: Settings) -> None:
     """Point the models at the configured tables (idempotent; resets cached connections on change)."""
     bound: list[tuple[type[Model], str]] = [(PresenceItem, settings.presence_table),
