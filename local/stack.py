@@ -8,9 +8,10 @@ No Docker, no AWS account. In this order:
    handlers' cold starts;
 4. the SQS poller that feeds the events queue to the ingest handler (local/poller.py);
 5. demo data through the real path (EventBridge -> SQS -> ingest), drained before going on;
-6. the API gateway on --port. The port opens only now, so a client that can connect can use
+6. the scheduled functions (local/scheduler.py: the online sweeper every minute);
+7. the API gateway on --port. The port opens only now, so a client that can connect can use
    the whole stack. Then `READY <url>` and a dev token (last line) are printed.
-Ctrl-C or SIGTERM stops the gateway, the poller and moto, and exits 0.
+Ctrl-C or SIGTERM stops the gateway, the poller, the schedules and moto, and exits 0.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from local import demo, dev_keys, template, token
 from local.gateway import GatewayServer, from_template
 from local.lambda_runtime import LambdaRuntime, LocalResources, apply_environment, environment
 from local.poller import SqsPoller
+from local.scheduler import Scheduler
 
 log = logging.getLogger("local.stack")
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +138,7 @@ def run(port: int, moto_port: int, load_demo: bool, stop: threading.Event) -> in
         if stop.is_set():
             return 0
 
+        Scheduler(template.schedules(cfn), runtime.invoke, stop).start()
         app = from_template(runtime.invoke, dev_keys.jwks())
         try:
             gateway = GatewayServer(app, port).start()

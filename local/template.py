@@ -303,6 +303,29 @@ def sqs_event_sources(cfn: dict | None = None) -> list[SqsEventSource]:
     return found
 
 
+@dataclass(frozen=True)
+class Schedule:
+    function: str  # logical id of the function
+    every_seconds: int
+
+
+_RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours)\)")
+
+
+def schedules(cfn: dict | None = None) -> list[Schedule]:
+    """The AWS::Events::Rule resources with a `rate(...)` ScheduleExpression, and the function each one invokes."""
+    cfn = cfn or translated()
+    found = []
+    for rule in resources_of_type(cfn, "AWS::Events::Rule").values():
+        props = rule["Properties"]
+        match = _RATE.fullmatch(props.get("ScheduleExpression", ""))
+        if not match:
+            continue
+        seconds = int(match.group(1)) * (60 if match.group(2).startswith("minute") else 3600)
+        found += [Schedule(t["Arn"]["Fn::GetAtt"][0], seconds) for t in props["Targets"]]
+    return found
+
+
 # ---------------------------------------------------------------- data resources
 def create_tables(dynamodb_client, cfn: dict | None = None, prefix: str = "") -> dict[str, str]:
     """Create every AWS::DynamoDB::Table of the template; returns logical id -> table name."""
@@ -407,6 +430,8 @@ def create_event_routing(events_client, queues: dict[str, dict[str, str]], cfn: 
         buses[logical_id] = name
     for logical_id, resource in resources_of_type(cfn, "AWS::Events::Rule").items():
         props = resource["Properties"]
+        if "ScheduleExpression" in props:
+            continue  # a timer, not a route: local/scheduler.py runs it (schedules())
         bus = buses[props["EventBusName"]["Ref"]]
         rule = f"{prefix}{logical_id}"
         events_client.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(props["EventPattern"]),

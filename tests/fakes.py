@@ -13,9 +13,17 @@ from typing import Any, Literal
 from shopadmin.logic.credentials import EventBusPort, PresencePort
 from shopadmin.logic.customer_deletion import DeletionPort
 from shopadmin.logic.online_list import OnlineIndex
+from shopadmin.logic.online_sweep import SweepIndex
 from shopadmin.logic.storefront import EventQueue
 from shopadmin.models.credentials import DeletionJob
-from shopadmin.models.online_index import OnlineQuery, online_partition, online_sort_key, shard_of
+from shopadmin.models.online_index import (
+    FieldQuery,
+    OnlineQuery,
+    field_sort_key,
+    online_partition,
+    online_sort_key,
+    shard_of,
+)
 from shopadmin.models.presence import PresenceState
 from shopadmin.models.records import AuditRecord
 
@@ -63,14 +71,43 @@ class MemoryIndex:
     def __init__(self, shard_count: int = 4) -> None:
         self.shard_count = shard_count
         self.partitions: dict[str, list[PresenceState]] = {}
+        self.rows: dict[str, PresenceState] = {}  # the table: every row put, swept or not
         self.rows_read = 0
         self.queries = 0
 
     def put(self, state: PresenceState) -> None:
+        if state.session_id in self.rows:  # a row written again replaces its index entry
+            for rows in self.partitions.values():
+                rows[:] = [s for s in rows if s.session_id != state.session_id]
+        self.rows[state.session_id] = state
         if not state.visible:
             return
         part = online_partition(state.website_id, shard_of(state.session_id, self.shard_count))
         self.partitions.setdefault(part, []).append(state)
+
+    def field_keys(self, query: FieldQuery) -> tuple[list[tuple[str, str]], str | None]:
+        self.queries += 1
+        keys = sorted((field_sort_key(getattr(s.customer, query.field), s.session_id, s.customer_id is not None),
+                       s.session_id) for s in self.partitions.get(query.partition, []))
+        if query.key_range is not None:
+            keys = [k for k in keys if query.key_range[0] <= k[0] < query.key_range[1]]
+        if query.resume_key is not None:
+            keys = [k for k in keys if (k[0] > query.resume_key if query.ascending else k[0] < query.resume_key)]
+        if not query.ascending:
+            keys.reverse()
+        found = keys[: query.limit]
+        self.rows_read += len(found)
+        return found, (found[-1][0] if len(keys) > query.limit else None)
+
+    def listed_rows(self, session_ids: list[str]) -> dict[str, PresenceState]:
+        self.rows_read += len(session_ids)
+        return {sid: self.rows[sid] for sid in session_ids if sid in self.rows}
+
+    def sweep_partition(self, partition: str, below_sk: str, limit: int) -> int:
+        rows = self.partitions.get(partition, [])
+        gone = [s for s in rows if online_sort_key(s.last_activity, s.session_id) < below_sk][:limit]
+        rows[:] = [s for s in rows if s not in gone]
+        return len(gone)
 
     def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]:
         self.queries += 1
@@ -161,4 +198,5 @@ _queue: EventQueue = FakeQueue()
 _bus: EventBusPort = FakeBus()
 _presence: PresencePort = NoSessions()
 _index: OnlineIndex = MemoryIndex()
+_sweep: SweepIndex = MemoryIndex()
 _deletion: DeletionPort = FakeDeletion([], [])

@@ -190,6 +190,10 @@ def test_authorizer_reads_the_bearer_token(cfn):
 def test_lambda_permissions_are_scoped_to_the_api(cfn):
     for name, permission in resources_of_type(cfn, "AWS::Lambda::Permission").items():
         props = permission["Properties"]
+        if props["Principal"] == "events.amazonaws.com":  # the sweeper's schedule, and only its own rule
+            assert props["FunctionName"] == {"Ref": "OnlineSweeperFunction"}, name
+            assert props["SourceArn"] == {"Fn::GetAtt": ["OnlineSweeperFunctionEveryMinute", "Arn"]}, name
+            continue
         assert props["Principal"] == "apigateway.amazonaws.com", name
         source = props.get("SourceArn")
         assert source, f"{name}: any API Gateway API could invoke the function"
@@ -318,10 +322,20 @@ def test_every_function_has_its_own_role(cfn):
     assert len(roles) == len(set(roles))
 
 
-def test_online_list_only_queries_the_presence_index(cfn):
+def test_online_list_only_queries_the_presence_indexes_and_reads_the_rows_it_keeps(cfn):
     grants = allowed(cfn, function_role(cfn, "OnlineCustomersFunction"))
     on_presence = {(action, suffix) for action, target, suffix in grants if target == "PresenceTable"}
-    assert on_presence == {("dynamodb:query", "/index/online-by-activity")}
+    indexes = ("online-by-activity", "online-by-last-name", "online-by-email")
+    assert on_presence == {*(("dynamodb:query", f"/index/{index}") for index in indexes), ("dynamodb:batchgetitem", "")}
+
+
+def test_the_sweeper_reads_the_activity_index_and_only_updates_rows(cfn):
+    grants = allowed(cfn, function_role(cfn, "OnlineSweeperFunction"))
+    on_presence = {(action, suffix) for action, target, suffix in grants if target == "PresenceTable"}
+    assert on_presence == {("dynamodb:query", "/index/online-by-activity"), ("dynamodb:updateitem", "")}
+    schedules = [e["Properties"]["ScheduleExpression"] for e in resources_of_type(cfn, "AWS::Events::Rule").values()
+                 if "ScheduleExpression" in e["Properties"]]
+    assert schedules == ["rate(1 minute)"]
 
 
 def test_ingest_queries_only_the_sessions_by_customer_index_of_presence(cfn):
@@ -582,8 +596,8 @@ def test_every_api_function_answers_through_the_no_store_resolver():
     from shopadmin.api.resolver import NoStoreResolver
 
     for function in functions().values():
-        if function.logical_id == "IngestFunction":
-            continue  # SQS, not HTTP
+        if function.logical_id in ("IngestFunction", "OnlineSweeperFunction"):
+            continue  # SQS and a schedule, not HTTP
         source = function.module_file.read_text()
         builds = "create_app(" in source or "create_docs_app(" in source  # the docs app calls create_app too
         assert builds and "APIGatewayHttpResolver(" not in source, function.logical_id

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from shopadmin.logic.ingest import CustomerStorePort, IngestContext, PresenceStorePort
     from shopadmin.logic.online_config import CachedConfig, ConfigStore
     from shopadmin.logic.online_list import OnlineIndex
+    from shopadmin.logic.online_sweep import SweepIndex
     from shopadmin.logic.privacy_export import AuditPort, ExportFilesPort, ExportReaderPort
     from shopadmin.logic.storefront import EventQueue
     from shopadmin.logic.websites import CustomerWebsitePort, WebsiteRegistry, WebsiteStorePort
 
-    class PresenceStoreService(PresenceStorePort, OnlineIndex, SessionsPort, PresencePort, Protocol):
-        """The presence table as ingest, Now Online, the customer page and sign-outs use it."""
+    class PresenceStoreService(PresenceStorePort, OnlineIndex, SweepIndex, SessionsPort, PresencePort, Protocol):
+        """The presence table as ingest, Now Online, the sweeper, the customer page and sign-outs use it."""
 
     class CustomerStoreService(CustomerStorePort, ConfigStore, WebsiteStorePort, CustomerWebsitePort, Protocol):
         """Websites, profiles, collections and the saved config, as ingest and the config use them."""

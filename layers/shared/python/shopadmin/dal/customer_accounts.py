@@ -220,7 +220,8 @@ class CustomerAccounts:
                     transaction.save(_audit_item(after.customer_id, audit))
                 for row in rows:
                     # guarded by the version read: a row that moved on cancels the whole save (read again)
-                    transaction.update(row, actions=snapshot_actions(after.fields), return_values="ALL_OLD")
+                    transaction.update(row, actions=snapshot_actions(after.fields, row.session_id),
+                                       return_values="ALL_OLD")
         except TransactWriteError as error:
             failed = failed_conditions(error)
             if claims_change and _claim_key(after) in failed and profile.pk not in failed:
@@ -249,8 +250,8 @@ class CustomerAccounts:
     def _mirror_one(self, row: PresenceItem, values: dict[str, Any]) -> None:
         """A row beyond MAX_MIRRORED_SESSIONS, changed on its own; one that moved on is left to its new state."""
         try:
-            row.update(actions=snapshot_actions(values), condition=PresenceItem.customer_id == row.customer_id,
-                       add_version_condition=False)
+            row.update(actions=snapshot_actions(values, row.session_id),
+                       condition=PresenceItem.customer_id == row.customer_id, add_version_condition=False)
         except Exception as error:  # noqa: BLE001 - only "the row moved on" is expected here
             if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
                 raise

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shopadmin.models.online_index import FIELD_KEY_TEXT_BYTES, field_key_text
+
 # ---------------------------------------------------------------- partition keys
 CUSTOMER = "CUSTOMER#"  # a customer's partition: profile, addresses, cart, orders, wish list, ...
 GUEST = "GUEST#"  # a visitor's session: guest cart and checkout draft
@@ -159,13 +161,14 @@ def ref_sk(kind: str, secret_hash: str) -> str:
 
 
 # An index sort key holds at most 1,024 bytes: 255 emoji (4 bytes each) in a name would pass the API's
-# 255-character rule and fail DynamoDB. Sorting and prefix search need only the first bytes.
-GRID_KEY_TEXT_BYTES = 400
+# 255-character rule and fail DynamoDB. Sorting and prefix search need only the first bytes; the
+# online name/email indexes cut their keys the same way (models/online_index.py).
+GRID_KEY_TEXT_BYTES = FIELD_KEY_TEXT_BYTES
 
 
 def grid_key_text(value: str | None) -> str:
     """Lower-cased, cut to GRID_KEY_TEXT_BYTES of UTF-8 on a character boundary (keys and search prefixes)."""
-    return (value or "").lower().encode("utf-8")[:GRID_KEY_TEXT_BYTES].decode("utf-8", "ignore")
+    return field_key_text(value)
 
 
 def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None,

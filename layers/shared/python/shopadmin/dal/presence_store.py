@@ -8,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
@@ -37,7 +37,15 @@ from shopadmin.logic.online_counts import (
 )
 from shopadmin.logic.online_window import presence_expires_at
 from shopadmin.models.online_config import MAX_ONLINE_MINUTES_INTERVAL
-from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key, shard_of
+from shopadmin.models.online_index import (
+    FieldQuery,
+    OnlineQuery,
+    activity_bound,
+    field_sort_key,
+    online_partition,
+    online_sort_key,
+    shard_of,
+)
 from shopadmin.models.presence import (
     LOST_RACE,
     SAVED,
@@ -71,10 +79,11 @@ class PresenceStore:
 
     def get_many(self, session_ids: list[str]) -> dict[str, PresenceState]:
         """Consistent BatchGetItem per 100 sessions; unprocessed keys asked again with backoff (dynamo_errors)."""
-        found = {}
-        for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True)):
-            found[item.session_id] = to_state(item)
-        return found
+        return _batch_read(session_ids, consistent=True)
+
+    def listed_rows(self, session_ids: list[str]) -> dict[str, PresenceState]:
+        """The rows a list page shows: like get_many, eventually consistent (half the read cost)."""
+        return _batch_read(session_ids, consistent=False)
 
     # ------------------------------------------------------------ writes
     def save(self, state: PresenceState, before: PresenceState | None, interval_minutes: int,
@@ -234,6 +243,62 @@ class PresenceStore:
                 return results, item.online_sk
         return results, None
 
+    def field_keys(self, query: FieldQuery) -> tuple[list[tuple[str, str]], str | None]:
+        """Up to `limit` (key, session_id) of the last-name or email index in its order, and the key to resume after.
+
+        Keys only (the index projects nothing else): the caller reads the rows it keeps. The index is
+        eventually consistent and may still hold rows that left the window (until the sweeper runs).
+        """
+        by_name = query.field == "last_name"
+        index = PresenceItem.online_by_last_name if by_name else PresenceItem.online_by_email
+        attribute = PresenceItem.online_last_name if by_name else PresenceItem.online_email
+        lower, upper = query.key_range or ("", "\U0010ffff")
+        if query.resume_key is not None:
+            if query.ascending:
+                lower = max(lower, query.resume_key)
+            else:
+                upper = min(upper, query.resume_key)
+        if lower >= upper:
+            return [], None
+        # BETWEEN is inclusive: the resume key itself and the range's upper end are skipped below
+        key_condition = attribute.between(lower, upper) if lower else attribute <= upper
+        # a page this size fills the request: the resume key (inclusive bound) is the one extra key read
+        rows = index.query(query.partition, range_key_condition=key_condition, scan_index_forward=query.ascending,
+                           page_size=query.limit + (query.resume_key is not None))
+        found: list[tuple[str, str]] = []
+        for item in rows:
+            key = getattr(item, attribute.attr_name)
+            if key == query.resume_key or key == upper:
+                continue
+            found.append((key, item.session_id))
+            if len(found) == query.limit:
+                return found, key
+        return found, None
+
+    def sweep_partition(self, partition: str, below_sk: str, limit: int) -> int:
+        """Take up to `limit` rows whose activity key is below `below_sk` out of the online indexes; returns how many.
+
+        One Query of the activity index (only rows not yet swept are there, so the cost follows the
+        sessions that left since the last run), then per row an update removing online_pk/online_sk,
+        conditioned on the key read: a row an event moved meanwhile stays.
+        """
+        swept = 0
+        rows = PresenceItem.online_by_activity.query(partition, range_key_condition=PresenceItem.online_sk < below_sk,
+                                                     page_size=min(limit, 500),
+                                                     attributes_to_get=["session_id", "online_sk"])
+        for item in rows:
+            row = PresenceItem(item.session_id)
+            try:
+                row.update(actions=[PresenceItem.online_pk.remove(), PresenceItem.online_sk.remove()],
+                           condition=PresenceItem.online_sk == item.online_sk, add_version_condition=False)
+                swept += 1
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+            if swept >= limit:
+                break
+        return swept
+
     def count_online(self, website_id: str, shard: int, window_start_ms: int) -> tuple[int, int]:
         """(sessions, of which customers) online in one shard of a website: counters plus the window's edge.
 
@@ -268,6 +333,13 @@ class PresenceStore:
                 if not start_key:
                     break
         return total, customers
+
+
+def _batch_read(session_ids: list[str], consistent: bool) -> dict[str, PresenceState]:
+    found = {}
+    for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=consistent)):
+        found[item.session_id] = to_state(item)
+    return found
 
 
 def _query_all(connection: Any, partition: str, condition: Condition) -> Iterator[dict[str, Any]]:
@@ -400,6 +472,9 @@ def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> Pr
         search_first_name=_lower(snap.first_name),
         search_last_name=_lower(snap.last_name),
         search_email=_lower(snap.email),
+        # indexed only while online_pk is set (visible, and not yet swept)
+        online_last_name=field_sort_key(snap.last_name, state.session_id, state.customer_id is not None),
+        online_email=field_sort_key(snap.email, state.session_id, state.customer_id is not None),
         bound_at=state.bound_at,
         signed_out=state.signed_out,
         profile_at=state.profile_at,
@@ -452,9 +527,12 @@ def runs_from_json(text: str | None) -> tuple[ActivityRun, ...]:
     return tuple(runs)
 
 
-def snapshot_actions(values: Mapping[str, Any]) -> list[Action]:
-    """Update actions showing the account's `values` on a row (SNAPSHOT_FIELDS and their search copies)."""
-    actions: list[Action] = []
+def snapshot_actions(values: Mapping[str, Any], session_id: str) -> list[Action]:
+    """Update actions showing the account's `values` on a customer's row (SNAPSHOT_FIELDS, search copies, sort keys)."""
+    actions: list[Action] = [
+        PresenceItem.online_last_name.set(field_sort_key(values.get("last_name"), session_id, True)),
+        PresenceItem.online_email.set(field_sort_key(values.get("email"), session_id, True)),
+    ]
     for name in SNAPSHOT_FIELDS:
         value = values.get(name)
         attribute = getattr(PresenceItem, name)

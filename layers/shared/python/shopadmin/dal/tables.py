@@ -25,6 +25,8 @@ from shopadmin.settings import Settings
 
 ONLINE_INDEX = "online-by-activity"
 SESSIONS_BY_CUSTOMER_INDEX = "sessions-by-customer"
+ONLINE_BY_LAST_NAME_INDEX = "online-by-last-name"
+ONLINE_BY_EMAIL_INDEX = "online-by-email"
 
 
 def _region() -> str:
@@ -40,6 +42,29 @@ class OnlineByActivity(GlobalSecondaryIndex["PresenceItem"]):
 
     online_pk = UnicodeAttribute(hash_key=True)
     online_sk = UnicodeAttribute(range_key=True)  # "<last_activity ms, 13 digits>#<session_id>"
+
+
+class OnlineByLastName(GlobalSecondaryIndex["PresenceItem"]):
+    """The online rows by last name (sort `last_name`): keys only, so an event moving the last
+    activity writes nothing here; the entry changes with the name, the type, or leaving the index."""
+
+    class Meta:
+        index_name = ONLINE_BY_LAST_NAME_INDEX
+        projection = KeysOnlyProjection()
+
+    online_pk = UnicodeAttribute(hash_key=True)
+    online_last_name = UnicodeAttribute(range_key=True)  # models/online_index.py::field_sort_key
+
+
+class OnlineByEmail(GlobalSecondaryIndex["PresenceItem"]):
+    """The online rows by email (sort `email`), keys only like OnlineByLastName."""
+
+    class Meta:
+        index_name = ONLINE_BY_EMAIL_INDEX
+        projection = KeysOnlyProjection()
+
+    online_pk = UnicodeAttribute(hash_key=True)
+    online_email = UnicodeAttribute(range_key=True)
 
 
 class SessionsByCustomer(GlobalSecondaryIndex["PresenceItem"]):
@@ -80,11 +105,15 @@ class PresenceItem(Model):
     signed_out_at = NumberAttribute(default=0)
     online_pk = UnicodeAttribute(null=True)
     online_sk = UnicodeAttribute(null=True)
+    online_last_name = UnicodeAttribute(null=True)  # indexed only while online_pk is set
+    online_email = UnicodeAttribute(null=True)
     # TTL (epoch seconds): housekeeping only, never trusted for correctness
     expires_at = NumberAttribute(null=True)
     version = VersionAttribute()
 
     online_by_activity = OnlineByActivity()
+    online_by_last_name = OnlineByLastName()
+    online_by_email = OnlineByEmail()
     sessions_by_customer = SessionsByCustomer()
 
 

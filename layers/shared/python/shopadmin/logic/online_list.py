@@ -1,15 +1,18 @@
 """Customers Now Online: the list and the summary (SPEC 2.2), decided at read time.
 
-The index is sparse (only visible sessions) and write-sharded per website. The default sort
+The indexes are sparse (only visible sessions) and write-sharded per website. The default sort
 reads every shard newest first from the online window down, merging lazily: the rows read grow
-with the page size, not with the number of sessions. Other sorts read the whole online window
-(never the table): the cost follows the number of sessions online now. The summary reads
+with the page size, not with the number of sessions. The name and email sorts merge the shards of
+their keys-only index the same way and read the rows of the keys they keep: the index may still
+hold sessions that left the window (until logic/online_sweep.py takes them out), which are read
+and dropped. A text search (`q`) reads the online window (never the table). The summary reads
 counters per second (logic/online_counts.py): its cost follows the interval.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -17,10 +20,19 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from shopadmin.clock import to_iso
+from shopadmin.errors import InvalidRequest
 from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.online_window import window_start
-from shopadmin.models.online_index import OnlineQuery, activity_bound, online_partition, online_sort_key
+from shopadmin.models.online_index import (
+    CUSTOMER_KEYS,
+    VISITOR_KEYS,
+    FieldQuery,
+    OnlineQuery,
+    activity_bound,
+    online_partition,
+    online_sort_key,
+)
 from shopadmin.models.presence import OnlineRow, PresenceState
 
 OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
@@ -35,6 +47,8 @@ class OnlineIndex(Protocol):
 
     def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]: ...
     def count_online(self, website_id: str, shard: int, window_start_ms: int) -> tuple[int, int]: ...
+    def field_keys(self, query: FieldQuery) -> tuple[list[tuple[str, str]], str | None]: ...
+    def listed_rows(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
 
 
 @dataclass(frozen=True)
@@ -77,8 +91,14 @@ def list_online(request: OnlineListRequest, index: OnlineIndex, websites: Abstra
     last: str | list[str] | None
     if request.sort in ("-last_activity", "last_activity"):
         rows, last = _by_activity(request, index, parts, lower, customer_only, position)
+    elif request.q:
+        rows, last = _search_by_field(request, index, parts, lower, customer_only, position)
     else:
-        rows, last = _by_field(request, index, parts, lower, customer_only, position)
+        if position is not None and not isinstance(position, str):
+            raise InvalidRequest("cursor is not valid", [{"field": "query.cursor",
+                                                          "reason": "issued before an update; start from page 1"}])
+        rows, last = _by_field(request, index, parts, window_start(now_ms, interval_minutes), customer_only,
+                               position)
     next_cursor = encode_cursor(request.fingerprint(), last, cursor_key) if last is not None else None
     return [to_row(state) for state in rows], next_cursor
 
@@ -90,8 +110,7 @@ def _sort_key(state: PresenceState) -> str:
 def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
                  customer_only: bool | None, position: str | None) -> tuple[list[PresenceState], str | None]:
     newest_first = request.sort == "-last_activity"
-    # Each shard holds about 1/len(parts) of the page; read a little more so most shards need one query.
-    chunk = max(2, math.ceil((request.limit + 1) / max(len(parts), 1)) + 2)
+    chunk = _chunk(request.limit, parts)
 
     def stream(partition: str, first: Page) -> Iterator[PresenceState]:
         rows, resume = first
@@ -120,8 +139,60 @@ def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str
     return page, None
 
 
-def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
-              customer_only: bool | None, position: list[str] | None) -> tuple[list[PresenceState], list[str] | None]:
+def _chunk(limit: int, parts: list[str]) -> int:
+    """Rows to read per shard at first: each holds about 1/len(parts) of the page, plus a little."""
+    return max(2, math.ceil((limit + 1) / max(len(parts), 1)) + 2)
+
+
+def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], start_ms: int,
+              customer_only: bool | None, position: str | None) -> tuple[list[PresenceState], str | None]:
+    """A page in name or email order: the shards' index keys merged lazily, then the kept keys' rows read.
+
+    A key whose row left the window, was hidden by a logout or changed type since the index was
+    written is dropped and the next key taken: the rows read follow the page size plus the sessions
+    left in the index since the sweeper's last run.
+    """
+    field = request.sort.lstrip("-")
+    ascending = not request.sort.startswith("-")
+    key_range = None if customer_only is None else (CUSTOMER_KEYS if customer_only else VISITOR_KEYS)
+    chunk = _chunk(request.limit, parts)
+
+    def read(partition: str, resume: str | None, limit: int) -> tuple[list[tuple[str, str]], str | None]:
+        return index.field_keys(FieldQuery(partition, field, key_range, resume, limit, ascending))
+
+    def stream(partition: str, first: tuple[list[tuple[str, str]], str | None]) -> Iterator[tuple[str, str]]:
+        keys, resume = first
+        while True:
+            yield from keys
+            if resume is None:
+                return
+            keys, resume = read(partition, resume, chunk * 2)
+
+    firsts = in_parallel(lambda p: read(p, position, chunk), parts, MAX_PARALLEL_SHARD_READS)
+    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
+                         key=lambda pair: pair[0], reverse=not ascending)
+    page: list[tuple[str, PresenceState]] = []
+    while len(page) <= request.limit:
+        candidates = list(itertools.islice(merged, request.limit + 1 - len(page)))
+        if not candidates:
+            break
+        rows = index.listed_rows([session_id for _, session_id in candidates])
+        for key, session_id in candidates:
+            state = rows.get(session_id)
+            if state is None or not state.visible or state.last_activity < start_ms:
+                continue  # left the window (not swept yet), signed out, or expired
+            if customer_only is not None and (state.customer_id is not None) != customer_only:
+                continue
+            page.append((key, state))
+    if len(page) > request.limit:
+        kept = page[: request.limit]
+        return [state for _, state in kept], kept[-1][0]
+    return [state for _, state in page], None
+
+
+def _search_by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
+                     customer_only: bool | None, position: list[str] | None
+                     ) -> tuple[list[PresenceState], list[str] | None]:
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
     everyone: list[PresenceState] = []

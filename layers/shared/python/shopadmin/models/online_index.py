@@ -1,4 +1,4 @@
-"""Keys of the online-by-activity index: shared by the dal (writes, queries) and logic (cursors)."""
+"""Keys of the online indexes (by activity, by last name, by email): shared by the dal and logic (cursors)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,39 @@ def online_sort_key(last_activity_ms: int, session_id: str) -> str:
 def activity_bound(epoch_ms: int) -> str:
     """Sort-key bound for 'last_activity >= epoch_ms' (every key of that ms sorts above it)."""
     return f"{epoch_ms:0{SORT_KEY_DIGITS}d}#"
+
+
+# The name and email indexes (sorts `last_name`, `email`): "<type><text>#<session_id>", where the type
+# digit puts visitors ("0", no name or email) before customers ("1") in ascending order, as an empty
+# value sorts first, and lets a type filter read one key range. Only the first bytes sort (a key
+# holds at most 1,024 bytes).
+FIELD_KEY_TEXT_BYTES = 400
+VISITOR_KEYS = ("0", "1")  # [lower, upper) of the visitors' keys
+CUSTOMER_KEYS = ("1", "2")
+
+
+def field_key_text(value: str | None) -> str:
+    """Lower-cased, cut to FIELD_KEY_TEXT_BYTES of UTF-8 on a character boundary."""
+    return (value or "").lower().encode("utf-8")[:FIELD_KEY_TEXT_BYTES].decode("utf-8", "ignore")
+
+
+def field_sort_key(value: str | None, session_id: str, is_customer: bool) -> str:
+    """Unique and ordered by the value: "1<value, lower case>#<session_id>" ("0#<session_id>" for a visitor)."""
+    if not is_customer:
+        return f"0#{session_id}"
+    return f"1{field_key_text(value)}#{session_id}"
+
+
+@dataclass(frozen=True)
+class FieldQuery:
+    """One read of one partition of the last-name or email index: keys only, in the index's order."""
+
+    partition: str
+    field: str  # "last_name" or "email"
+    key_range: tuple[str, str] | None  # [lower, upper) of the keys read (a type filter), None: every key
+    resume_key: str | None  # exclusive: where the previous read stopped
+    limit: int
+    ascending: bool = True
 
 
 @dataclass(frozen=True)
