@@ -72,8 +72,10 @@ def test_the_stored_layout_is_the_documented_one():
     assert keys.ledger_sk("store_credit", 5, "e") == "LEDGER#store_credit#0000000000005#e"
     assert keys.newsletter_sent_sk(5, "q") == "NEWSLETTER_SENT#0000000000005#q"
     assert keys.grid_keys("c-1", 5, "Ada@X.com", None, "King") == {
-        "grid_pk": "CUSTOMERS", "grid_created": "0000000000005#c-1", "grid_email": "ada@x.com#c-1",
+        "grid_pk": "CUSTOMERS#7", "grid_created": "0000000000005#c-1", "grid_email": "ada@x.com#c-1",
         "grid_first_name": "#c-1", "grid_last_name": "king#c-1"}
+    # the pre-shard partition stays readable: profiles not saved since keep it
+    assert keys.grid_partitions() == ["CUSTOMERS", *(f"CUSTOMERS#{shard}" for shard in range(8))]
 
 
 def test_a_key_of_another_kind_is_refused():

@@ -18,7 +18,6 @@ from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
 from shopadmin.dal.keys import (
     CLAIM_SK,
     DELETED_SK,
-    GRID_PARTITION,
     PROFILE_SK,
     address_page_sk,
     audit_pk,
@@ -27,6 +26,7 @@ from shopadmin.dal.keys import (
     email_claim_pk,
     grid_key_text,
     grid_keys,
+    grid_partitions,
 )
 from shopadmin.dal.presence_store import snapshot_actions
 from shopadmin.dal.tables import (
@@ -116,10 +116,16 @@ class CustomerAccounts:
         return [item.session_id for item in
                 PresenceItem.sessions_by_customer.query(customer_id, attributes_to_get=["session_id"])]
 
-    def grid_page(self, sort_field: str, descending: bool, start_after: str | None, limit: int,
+    def grid_partitions(self) -> list[str]:
+        return grid_partitions()
+
+    def grid_page(self, partition: str, sort_field: str, descending: bool, start_after: str | None, limit: int,
                   website_id: str | None, group_id: int | None, prefix: str | None = None
-                  ) -> tuple[list[AccountRecord], str | None]:
-        """One page of a grid index in its order, or (with `prefix`) the keys starting with it."""
+                  ) -> tuple[list[tuple[str, AccountRecord]], str | None]:
+        """One page of one partition of a grid index in its order, or (with `prefix`) the keys starting with it.
+
+        Returns (index key, record) pairs and the key to resume after (None: the partition is done).
+        """
         index, attribute = {
             "created_at": (ProfileItem.grid_by_created, ProfileItem.grid_created),
             "email": (ProfileItem.grid_by_email, ProfileItem.grid_email),
@@ -139,15 +145,15 @@ class CustomerAccounts:
         if group_id is not None:
             group = ProfileItem.group_id == group_id
             condition = group if condition is None else condition & group
-        rows = index.query(GRID_PARTITION, range_key_condition=key_condition, filter_condition=condition,
+        rows = index.query(partition, range_key_condition=key_condition, filter_condition=condition,
                            scan_index_forward=not descending, page_size=limit + 1 if condition is None else 100)
-        found: list[ProfileItem] = []
+        found: list[tuple[str, AccountRecord]] = []
         for item in rows:
-            found.append(item)
-            if len(found) > limit:
-                last_key = getattr(found[limit - 1], attribute.attr_name)
-                return [profile_from_item(i) for i in found[:limit]], last_key
-        return [profile_from_item(i) for i in found], None
+            key = getattr(item, attribute.attr_name)
+            found.append((key, profile_from_item(item)))
+            if len(found) == limit:
+                return found, key
+        return found, None
 
     def audit_page(self, customer_id: str, before: str | None, limit: int) -> tuple[list[AuditRecord], str | None]:
         condition = AuditItem.sk < before if before else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shopadmin.models.online_index import FIELD_KEY_TEXT_BYTES, field_key_text
+from shopadmin.models.online_index import FIELD_KEY_TEXT_BYTES, field_key_text, shard_of
 
 # ---------------------------------------------------------------- partition keys
 CUSTOMER = "CUSTOMER#"  # a customer's partition: profile, addresses, cart, orders, wish list, ...
@@ -48,7 +48,12 @@ LEDGER_PREFIX = "LEDGER#"
 REF_PREFIX = "SECRET#"  # SECRET#<kind>#<hash>: the customer's pointer to an issued secret
 
 # ---------------------------------------------------------------- the grid indexes
-GRID_PARTITION = "CUSTOMERS"  # every profile in the grid indexes (admin grid reads; writes are rare)
+# The grid indexes are write-sharded: a profile's grid_pk is "CUSTOMERS#<shard>" (blake2b of its id
+# mod GRID_SHARD_COUNT), so registrations, whose created keys all land at the same end of the
+# order, spread over GRID_SHARD_COUNT index partitions. Profiles saved before the shards existed
+# keep "CUSTOMERS" until their next save; the grid reads that partition too.
+GRID_SHARD_COUNT = 8
+LEGACY_GRID_PARTITION = "CUSTOMERS"
 
 _SECRET_KEYS: dict[str, tuple[str, str]] = {
     "login-as": (LOGIN_AS_SECRET, LOGIN_AS_SECRET_SK),
@@ -171,14 +176,23 @@ def grid_key_text(value: str | None) -> str:
     return field_key_text(value)
 
 
+def grid_partition(customer_id: str) -> str:
+    return f"{LEGACY_GRID_PARTITION}#{shard_of(customer_id, GRID_SHARD_COUNT)}"
+
+
+def grid_partitions() -> list[str]:
+    """Every partition of the grid indexes, the pre-shard one included."""
+    return [LEGACY_GRID_PARTITION, *(f"{LEGACY_GRID_PARTITION}#{shard}" for shard in range(GRID_SHARD_COUNT))]
+
+
 def grid_keys(customer_id: str, created_at: int, email: str | None, first: str | None,
               last: str | None) -> dict[str, Any]:
-    """The grid index attributes of a profile: one partition, sort keys "<value, lower case, ≤ 400 bytes>#<id>"."""
+    """The grid index attributes of a profile: its shard, sort keys "<value, lower case, ≤ 400 bytes>#<id>"."""
     def key(value: str | None) -> str:
         return f"{grid_key_text(value)}#{customer_id}"
 
-    return {"grid_pk": GRID_PARTITION, "grid_created": f"{_ms(created_at)}#{customer_id}", "grid_email": key(email),
-            "grid_first_name": key(first), "grid_last_name": key(last)}
+    return {"grid_pk": grid_partition(customer_id), "grid_created": f"{_ms(created_at)}#{customer_id}",
+            "grid_email": key(email), "grid_first_name": key(first), "grid_last_name": key(last)}
 
 
 # ---------------------------------------------------------------- parsers (the inverse of the builders)

@@ -6,6 +6,7 @@ a stale one is refused with 409 and changes nothing, one without any gets 428.
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -23,11 +24,14 @@ from shopadmin.errors import (
     PreconditionRequired,
 )
 from shopadmin.logic.audit import audit_entry, field_changes
+from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.customer_commerce import balances_view
 from shopadmin.logic.field_order import admin_change, newer_than
 from shopadmin.logic.online_list import to_row
 from shopadmin.logic.online_window import is_online
+from shopadmin.logic.sharded_merge import MAX_PARALLEL_READS, merged
+from shopadmin.logic.sharded_merge import Page as ShardPage
 from shopadmin.models.customer import (
     MAX_ADDRESSES,
     Activity,
@@ -51,7 +55,7 @@ from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollect
 
 ACCOUNT_FIELDS = ("email", "prefix", "first_name", "middle_name", "last_name", "suffix", "dob", "gender", "taxvat",
                   "website_id", "group_id", "company", "allow_remote_assistance")
-MAX_SEARCH_MATCHES = 500  # per searched index; `q` narrows the grid, it never walks the table
+MAX_SEARCH_MATCHES = 500  # per searched index partition; `q` narrows the grid, it never walks the table
 
 
 class AccountsPort(Protocol):
@@ -60,9 +64,10 @@ class AccountsPort(Protocol):
     def save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                      now_ms: int) -> int: ...
     def session_ids(self, customer_id: str) -> list[str]: ...
-    def grid_page(self, sort_field: str, descending: bool, start_after: str | None, limit: int,
+    def grid_partitions(self) -> list[str]: ...
+    def grid_page(self, partition: str, sort_field: str, descending: bool, start_after: str | None, limit: int,
                   website_id: str | None, group_id: int | None,
-                  prefix: str | None = None) -> tuple[list[AccountRecord], str | None]: ...
+                  prefix: str | None = None) -> tuple[list[tuple[str, AccountRecord]], str | None]: ...
 
 
 class SessionsPort(Protocol):
@@ -280,17 +285,27 @@ def list_customers(request: GridRequest, accounts: AccountsPort, *, cursor_key: 
     descending = request.sort.startswith("-")
     position = decode_cursor(request.cursor, request.fingerprint(), cursor_key)
     prefix = (request.q or "").strip().lower()
+    partitions = accounts.grid_partitions()
     if not prefix:  # a blank search (spaces, control characters) searches nothing: the plain grid
-        records, last = accounts.grid_page(field, descending, position, request.limit, request.website_id,
-                                           request.group_id)
-        rows = [to_customer(record) for record in records]
+        def read(partition: str, resume: str | None, limit: int) -> ShardPage[AccountRecord]:
+            return accounts.grid_page(partition, field, descending, resume, limit, request.website_id,
+                                      request.group_id)
+
+        entries = list(itertools.islice(merged(partitions, read, position, request.limit, descending),
+                                        request.limit + 1))
+        rows = [to_customer(record) for _, record in entries[: request.limit]]
+        last = entries[request.limit - 1][0] if len(entries) > request.limit else None
         return rows, (encode_cursor(request.fingerprint(), last, cursor_key) if last else None)
-    # A prefix search: one Query per searched index (email, first name, last name), merged.
+    # A prefix search: one Query per searched index (email, first name, last name) and partition, merged.
+    searches = [(searched, partition) for searched in ("email", "first_name", "last_name") for partition in partitions]
     found: dict[str, AccountRecord] = {}
-    for searched in ("email", "first_name", "last_name"):
-        records, _ = accounts.grid_page(searched, False, None, MAX_SEARCH_MATCHES, request.website_id,
-                                        request.group_id, prefix=prefix)
-        for record in records:
+
+    def search(searched: str, partition: str) -> ShardPage[AccountRecord]:
+        return accounts.grid_page(partition, searched, False, None, MAX_SEARCH_MATCHES, request.website_id,
+                                  request.group_id, prefix=prefix)
+
+    for matches, _ in in_parallel(lambda pair: search(*pair), searches, MAX_PARALLEL_READS):
+        for _, record in matches:
             found[record.customer_id] = record
 
     def key(record: AccountRecord) -> list[Any]:

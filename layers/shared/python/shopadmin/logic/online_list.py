@@ -11,10 +11,7 @@ counters per second (logic/online_counts.py): its cost follows the interval.
 
 from __future__ import annotations
 
-import heapq
 import itertools
-import math
-from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -24,6 +21,8 @@ from shopadmin.errors import InvalidRequest
 from shopadmin.logic.concurrency import in_parallel
 from shopadmin.logic.cursor import decode_cursor, encode_cursor
 from shopadmin.logic.online_window import window_start
+from shopadmin.logic.sharded_merge import MAX_PARALLEL_READS, merged
+from shopadmin.logic.sharded_merge import Page as ShardPage
 from shopadmin.models.online_index import (
     CUSTOMER_KEYS,
     VISITOR_KEYS,
@@ -37,9 +36,8 @@ from shopadmin.models.presence import OnlineRow, PresenceState
 
 OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
 SessionType = Literal["customer", "visitor"]
-MAX_PARALLEL_SHARD_READS = 16
+MAX_PARALLEL_SHARD_READS = MAX_PARALLEL_READS
 
-Page = tuple[list[PresenceState], str | None]
 
 
 class OnlineIndex(Protocol):
@@ -110,38 +108,17 @@ def _sort_key(state: PresenceState) -> str:
 def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
                  customer_only: bool | None, position: str | None) -> tuple[list[PresenceState], str | None]:
     newest_first = request.sort == "-last_activity"
-    chunk = _chunk(request.limit, parts)
 
-    def stream(partition: str, first: Page) -> Iterator[PresenceState]:
-        rows, resume = first
-        while True:
-            yield from rows
-            if resume is None:
-                return
-            rows, resume = index.query_online(OnlineQuery(partition, lower, resume, chunk * 2, customer_only,
-                                                          request.q, ascending=not newest_first))
+    def read(partition: str, resume: str | None, limit: int) -> ShardPage[PresenceState]:
+        rows, next_resume = index.query_online(OnlineQuery(partition, lower, resume, limit, customer_only, request.q,
+                                                           ascending=not newest_first))
+        return [(_sort_key(state), state) for state in rows], next_resume
 
-    def first_page(partition: str) -> Page:
-        return index.query_online(OnlineQuery(partition, lower, position, chunk, customer_only, request.q,
-                                              ascending=not newest_first))
-
-    firsts = in_parallel(first_page, parts, MAX_PARALLEL_SHARD_READS)
-    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
-                         key=_sort_key, reverse=newest_first)
-    page = []
-    for state in merged:
-        page.append(state)
-        if len(page) > request.limit:
-            break
+    page = list(itertools.islice(merged(parts, read, position, request.limit, newest_first), request.limit + 1))
     if len(page) > request.limit:
-        page = page[: request.limit]
-        return page, _sort_key(page[-1])
-    return page, None
-
-
-def _chunk(limit: int, parts: list[str]) -> int:
-    """Rows to read per shard at first: each holds about 1/len(parts) of the page, plus a little."""
-    return max(2, math.ceil((limit + 1) / max(len(parts), 1)) + 2)
+        kept = page[: request.limit]
+        return [state for _, state in kept], kept[-1][0]
+    return [state for _, state in page], None
 
 
 def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], start_ms: int,
@@ -155,25 +132,14 @@ def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], 
     field = request.sort.lstrip("-")
     ascending = not request.sort.startswith("-")
     key_range = None if customer_only is None else (CUSTOMER_KEYS if customer_only else VISITOR_KEYS)
-    chunk = _chunk(request.limit, parts)
 
-    def read(partition: str, resume: str | None, limit: int) -> tuple[list[tuple[str, str]], str | None]:
+    def read(partition: str, resume: str | None, limit: int) -> ShardPage[str]:
         return index.field_keys(FieldQuery(partition, field, key_range, resume, limit, ascending))
 
-    def stream(partition: str, first: tuple[list[tuple[str, str]], str | None]) -> Iterator[tuple[str, str]]:
-        keys, resume = first
-        while True:
-            yield from keys
-            if resume is None:
-                return
-            keys, resume = read(partition, resume, chunk * 2)
-
-    firsts = in_parallel(lambda p: read(p, position, chunk), parts, MAX_PARALLEL_SHARD_READS)
-    merged = heapq.merge(*(stream(p, f) for p, f in zip(parts, firsts, strict=False)),
-                         key=lambda pair: pair[0], reverse=not ascending)
+    keys = merged(parts, read, position, request.limit, not ascending)
     page: list[tuple[str, PresenceState]] = []
     while len(page) <= request.limit:
-        candidates = list(itertools.islice(merged, request.limit + 1 - len(page)))
+        candidates = list(itertools.islice(keys, request.limit + 1 - len(page)))
         if not candidates:
             break
         rows = index.listed_rows([session_id for _, session_id in candidates])
