@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from shopadmin.dal.account_activity import touch_alone
-from shopadmin.dal.dynamo_errors import batch_get, retrying, transact_write
+from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying, transact_write
 from shopadmin.dal.keys import (
     CLAIM_SK,
     DELETED_SK,
@@ -193,51 +193,74 @@ class CustomerAccounts:
 
     def _save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                       now_ms: int, rows: list[PresenceItem]) -> int:
-        profile = self._profile_item(after, now_ms)
-        if before is not None:
-            profile.version = before.version
         claims_change = before is None or _claim_key(before) != _claim_key(after)
         try:
             with transact_write("account.save") as transaction:
-                if before is None:
-                    transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
-                    # a deleted customer stays deleted: a late customer_registered replay cannot recreate it
-                    transaction.condition_check(DeletionItem, profile.pk, DELETED_SK,
-                                                condition=DeletionItem.pk.does_not_exist())
-                else:
-                    # VersionAttribute adds "version = :read": a stale save is cancelled whole
-                    transaction.save(profile, return_values="ALL_OLD")
-                if claims_change:
-                    claim = EmailClaim(_claim_key(after), CLAIM_SK, customer_id=after.customer_id)
-                    transaction.save(claim, condition=EmailClaim.pk.does_not_exist(), return_values="ALL_OLD")
-                    if before is not None:
-                        transaction.delete(EmailClaim(_claim_key(before), CLAIM_SK),
-                                           condition=EmailClaim.customer_id == before.customer_id)
-                # the book in pages: replacing all 50 addresses is 5 puts, not 50 deletes and 50 puts
-                old_pages = address_pages(before.addresses if before else {})
-                new_pages = address_pages(after.addresses)
-                for page, entries in enumerate(new_pages):
-                    if page >= len(old_pages) or old_pages[page] != entries:
-                        transaction.save(AddressPage(customer_pk(after.customer_id), address_page_sk(page), page=page,
-                                                     addresses=json.dumps(dict(entries), ensure_ascii=False)))
-                for page in range(len(new_pages), len(old_pages)):
-                    transaction.delete(AddressPage(customer_pk(after.customer_id), address_page_sk(page)))
-                for audit in audits:
-                    transaction.save(_audit_item(after.customer_id, audit))
-                for row in rows:
-                    # guarded by the version read: a row that moved on cancels the whole save (read again)
-                    transaction.update(row, actions=snapshot_actions(after.fields, row.session_id),
-                                       return_values="ALL_OLD")
+                profile = self._stage(transaction, before, after, audits, now_ms, rows)
         except TransactWriteError as error:
             failed = failed_conditions(error)
-            if claims_change and _claim_key(after) in failed and profile.pk not in failed:
+            pk = customer_pk(after.customer_id)
+            if claims_change and _claim_key(after) in failed and pk not in failed:
                 raise EmailTaken(after.fields["email"]) from None
-            if profile.pk not in failed and failed_sessions(error):
+            if pk not in failed and failed_sessions(error):
                 raise _RowMoved() from None
             if failed:
                 raise ChangeConflict(after.customer_id) from None
             raise
         return int(profile.version)
+
+    def create_accounts(self, creations: list[tuple[AccountRecord, list[AuditRecord]]], now_ms: int) -> list[str]:
+        """Create new accounts, packed into few transactions (≤ 100 items each); returns the ids not created.
+
+        A pack is all-or-nothing: when DynamoDB cancels it (an account that exists, an email taken,
+        a deleted customer, two accounts claiming one email) none of its accounts is created and
+        their ids come back, for the one-at-a-time path that tells those cases apart (save_account).
+        """
+        left: list[str] = []
+        for chunk in _pack_creations(creations):
+            def fill(transaction: Any, chunk: list[tuple[AccountRecord, list[AuditRecord]]] = chunk) -> None:
+                for record, audits in chunk:
+                    self._stage(transaction, None, record, audits, now_ms, [])
+
+            if commit_packed("account.create_many", fill) is not None:
+                left += [record.customer_id for record, _ in chunk]
+        return left
+
+    def _stage(self, transaction: Any, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
+               now_ms: int, rows: list[PresenceItem]) -> ProfileItem:
+        """Add one account save's items to `transaction` (see save_account); returns the profile item written."""
+        profile = self._profile_item(after, now_ms)
+        if before is not None:
+            profile.version = before.version
+        if before is None:
+            transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
+            # a deleted customer stays deleted: a late customer_registered replay cannot recreate it
+            transaction.condition_check(DeletionItem, profile.pk, DELETED_SK,
+                                        condition=DeletionItem.pk.does_not_exist())
+        else:
+            # VersionAttribute adds "version = :read": a stale save is cancelled whole
+            transaction.save(profile, return_values="ALL_OLD")
+        if before is None or _claim_key(before) != _claim_key(after):
+            claim = EmailClaim(_claim_key(after), CLAIM_SK, customer_id=after.customer_id)
+            transaction.save(claim, condition=EmailClaim.pk.does_not_exist(), return_values="ALL_OLD")
+            if before is not None:
+                transaction.delete(EmailClaim(_claim_key(before), CLAIM_SK),
+                                   condition=EmailClaim.customer_id == before.customer_id)
+        # the book in pages: replacing all 50 addresses is 5 puts, not 50 deletes and 50 puts
+        old_pages = address_pages(before.addresses if before else {})
+        new_pages = address_pages(after.addresses)
+        for page, entries in enumerate(new_pages):
+            if page >= len(old_pages) or old_pages[page] != entries:
+                transaction.save(AddressPage(customer_pk(after.customer_id), address_page_sk(page), page=page,
+                                             addresses=json.dumps(dict(entries), ensure_ascii=False)))
+        for page in range(len(new_pages), len(old_pages)):
+            transaction.delete(AddressPage(customer_pk(after.customer_id), address_page_sk(page)))
+        for audit in audits:
+            transaction.save(_audit_item(after.customer_id, audit))
+        for row in rows:
+            # guarded by the version read: a row that moved on cancels the whole save (read again)
+            transaction.update(row, actions=snapshot_actions(after.fields, row.session_id), return_values="ALL_OLD")
+        return profile
 
     def _bound_rows(self, customer_id: str, now_ms: int) -> list[PresenceItem]:
         """The live rows bound to the customer, newest first, read consistently (their versions guard the save).
@@ -317,6 +340,24 @@ class _RowMoved(Exception):
 
 def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
+
+
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+
+
+def _pack_creations(creations: list[tuple[AccountRecord, list[AuditRecord]]]
+                    ) -> list[list[tuple[AccountRecord, list[AuditRecord]]]]:
+    """Consecutive creations in chunks of ≤ 100 transaction items (profile, deletion check, claim, pages, audits)."""
+    chunks: list[list[tuple[AccountRecord, list[AuditRecord]]]] = []
+    used = MAX_TRANSACTION_ITEMS
+    for record, audits in creations:
+        items = 3 + len(address_pages(record.addresses)) + len(audits)
+        if used + items > MAX_TRANSACTION_ITEMS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append((record, audits))
+        used += items
+    return chunks
 
 
 def _claim_key(record: AccountRecord) -> str:

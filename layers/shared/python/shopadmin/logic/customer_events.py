@@ -29,6 +29,7 @@ class EventAccountsPort(Protocol):
     def save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                      now_ms: int) -> int: ...
     def touch_activity(self, customer_id: str, field_name: str, at_ms: int) -> bool: ...
+    def create_accounts(self, creations: list[tuple[AccountRecord, list[AuditRecord]]], now_ms: int) -> list[str]: ...
 
 
 def storefront_actor(event: StorefrontEvent) -> str:
@@ -40,7 +41,8 @@ def _values(event: StorefrontEvent) -> dict[str, object]:
     return {name: event.data[name] for name in PROFILE_EVENT_FIELDS if name in event.data}
 
 
-def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -> None:
+def new_account(event: StorefrontEvent) -> tuple[AccountRecord, list[AuditRecord]]:
+    """The account a `customer_registered` event creates, and its audit entry."""
     values = _values(event)
     fields = {**dict.fromkeys(PROFILE_EVENT_FIELDS), **values,
               "website_id": event.website_id, "group_id": 1, "allow_remote_assistance": False}
@@ -48,8 +50,14 @@ def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -
                            field_times=dict.fromkeys(values, event.occurred_ms))
     audit = audit_entry(storefront_actor(event), "customer.created", event.occurred_ms, field_changes({}, values),
                         about_event=event.event_id)
+    return record, [audit]
+
+
+def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -> None:
+    """Create the account (an existing one takes the event's newer fields); EventInvalid when the email is taken."""
+    record, audits = new_account(event)
     try:
-        accounts.save_account(None, record, [audit], now_ms)
+        accounts.save_account(None, record, audits, now_ms)
     except ChangeConflict:
         update_account(event, accounts, now_ms)  # the account exists (or was deleted: then nothing)
     except EmailTaken:

@@ -352,7 +352,17 @@ def _profiles_for(events: list[tuple[str, StorefrontEvent]], ctx: IngestContext,
                 failures[message_id] = f"retry: registration failed ({type(error).__name__})"
         return failures
 
-    for failures in in_parallel(register_all, list(by_customer.values()), ctx.parallel_sessions):
+    # A customer's only registration of the batch: created with the others in packed transactions;
+    # what a pack could not create (it exists, an email taken...) goes the one-at-a-time way below.
+    single = [registrations[0][1] for registrations in by_customer.values() if len(registrations) == 1]
+    try:
+        left = set(ctx.accounts.create_accounts([customer_events.new_account(event) for event in single], now)
+                   if len(single) > 1 else [event.bound_customer_id for event in single])
+    except Exception:  # noqa: BLE001 - the one-at-a-time path retries each and reports its own failures
+        left = {event.bound_customer_id for event in single}
+    remaining = [registrations for registrations in by_customer.values()
+                 if len(registrations) > 1 or registrations[0][1].bound_customer_id in left]
+    for failures in in_parallel(register_all, remaining, ctx.parallel_sessions):
         outcome.failures.update(failures)
     # every customer an event names: whether it exists decides what happens to the event
     wanted = [e.customer_id for _, e in events if e.customer_id and e.type not in IGNORED_TYPES]
