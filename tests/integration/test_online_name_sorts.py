@@ -78,8 +78,10 @@ def test_an_admin_rename_moves_the_session_in_the_name_sort(ingest, clock):
 def test_the_sweeper_takes_out_only_sessions_that_left_and_an_event_brings_one_back(ingest, clock):
     seed(ingest, clock.now_ms)
     assert "online_pk" in row("s-gone")
+    version = int(row("s-gone")["version"]["N"])
     assert sweep() == 1
     assert "online_pk" not in row("s-gone") and "online_sk" not in row("s-gone")
+    assert int(row("s-gone")["version"]["N"]) == version + 1  # a change like any other: never back to 1
     assert "online_pk" in row("s-ada")
     assert sweep() == 0  # nothing left below the window
     assert not any(ingest([storefront_event("cart_item_added", "s-gone", clock.now_ms, data={"sku": "B"})]))
@@ -94,11 +96,11 @@ def test_a_row_an_event_moved_after_the_sweeper_read_it_stays(ingest, clock, mon
     from shopadmin import wiring
 
     seed(ingest, clock.now_ms)
-    stale_key = row("s-gone")["online_sk"]["S"]
+    stale_key, stale_version = row("s-gone")["online_sk"]["S"], int(row("s-gone")["version"]["N"])
     assert not any(ingest([storefront_event("cart_item_added", "s-gone", clock.now_ms, data={"sku": "B"})]))
     # the sweeper's read answered before the event's write landed: it still sees the old key
-    monkeypatch.setattr(type(PresenceItem.online_by_activity), "query",
-                        lambda self, *a, **kw: iter([PresenceItem("s-gone", online_sk=stale_key)]))
+    answered = PresenceItem("s-gone", online_sk=stale_key, version=stale_version)
+    monkeypatch.setattr(type(PresenceItem.online_by_activity), "query", lambda self, *a, **kw: iter([answered]))
     assert wiring.presence_store().sweep_partition(row("s-gone")["online_pk"]["S"], "9", 100) == 0
     assert row("s-gone")["online_sk"]["S"] != stale_key
     monkeypatch.undo()

@@ -285,9 +285,13 @@ class PresenceStore:
         swept = 0
         rows = PresenceItem.online_by_activity.query(partition, range_key_condition=PresenceItem.online_sk < below_sk,
                                                      page_size=min(limit, 500),
-                                                     attributes_to_get=["session_id", "online_sk"])
+                                                     attributes_to_get=["session_id", "online_sk", "version"])
         for item in rows:
+            # with the version read, PynamoDB's update adds 1 to the stored one (without it, it would SET 1:
+            # a version going back could let a writer holding an old read overwrite newer state)
             row = PresenceItem(item.session_id)
+            if item.version is not None:
+                row.version = item.version
             try:
                 row.update(actions=[PresenceItem.online_pk.remove(), PresenceItem.online_sk.remove()],
                            condition=PresenceItem.online_sk == item.online_sk, add_version_condition=False)

@@ -39,7 +39,6 @@ SessionType = Literal["customer", "visitor"]
 MAX_PARALLEL_SHARD_READS = MAX_PARALLEL_READS
 
 
-
 class OnlineIndex(Protocol):
     shard_count: int
 
