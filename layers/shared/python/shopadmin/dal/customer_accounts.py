@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from shopadmin.dal.account_activity import touch_alone
-from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying, transact_write
+from shopadmin.dal.dynamo_errors import MAX_TRANSACTION_ITEMS, batch_get, commit_packed, retrying, transact_write
 from shopadmin.dal.keys import (
     CLAIM_SK,
     DELETED_SK,
@@ -230,8 +230,6 @@ class CustomerAccounts:
                now_ms: int, rows: list[PresenceItem]) -> ProfileItem:
         """Add one account save's items to `transaction` (see save_account); returns the profile item written."""
         profile = self._profile_item(after, now_ms)
-        if before is not None:
-            profile.version = before.version
         if before is None:
             transaction.save(profile, condition=ProfileItem.pk.does_not_exist(), return_values="ALL_OLD")
             # a deleted customer stays deleted: a late customer_registered replay cannot recreate it
@@ -239,6 +237,7 @@ class CustomerAccounts:
                                         condition=DeletionItem.pk.does_not_exist())
         else:
             # VersionAttribute adds "version = :read": a stale save is cancelled whole
+            profile.version = before.version
             transaction.save(profile, return_values="ALL_OLD")
         if before is None or _claim_key(before) != _claim_key(after):
             claim = EmailClaim(_claim_key(after), CLAIM_SK, customer_id=after.customer_id)
@@ -342,7 +341,6 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 
 
 def _pack_creations(creations: list[tuple[AccountRecord, list[AuditRecord]]]

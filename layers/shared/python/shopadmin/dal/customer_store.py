@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying
+from shopadmin.dal.dynamo_errors import MAX_TRANSACTION_ITEMS, batch_get, commit_packed, retrying
 from shopadmin.dal.keys import (
     CART_PREFIX,
     CONFIG_KEY,
@@ -271,7 +271,6 @@ def _add_operation(transaction: TransactWrite, operation: Operation, updated_at:
 
 
 # ---------------------------------------------------------------- packed collection changes
-MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 
 
 @dataclass

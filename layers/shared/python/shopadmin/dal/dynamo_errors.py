@@ -214,6 +214,9 @@ def transact_write(operation: str = "") -> IdempotentTransactWrite:
     return IdempotentTransactWrite(connection=transaction_connection(), operation=operation)
 
 
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems: what every packer fills up to
+
+
 def commit_packed(operation: str, fill: Callable[[TransactWrite], None]) -> list[int] | Exception | None:
     """Commit one packed transaction that `fill` builds, for callers that settle each packed write on its own.
 

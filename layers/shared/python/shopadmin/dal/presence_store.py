@@ -14,7 +14,7 @@ from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
 from shopadmin.dal.account_activity import add_activity_update, touch_alone
-from shopadmin.dal.dynamo_errors import batch_get, commit_packed, retrying
+from shopadmin.dal.dynamo_errors import MAX_TRANSACTION_ITEMS, batch_get, commit_packed, retrying
 from shopadmin.dal.keys import PROFILE_SK, customer_pk, online_count_pk, online_count_sk, parse_online_count_sk
 from shopadmin.dal.tables import (
     ONLINE_INDEX,
@@ -372,7 +372,6 @@ def _counter_actions(key: CounterKey, deltas: Mapping[str, int]) -> list[Action]
 
 
 # ---------------------------------------------------------------- packed writes
-MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 @dataclass
 class _Planned:
     """A write turned into its transaction items (the counters' moves are summed per chunk)."""
