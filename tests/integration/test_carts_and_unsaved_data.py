@@ -127,3 +127,62 @@ def test_a_guarded_move_that_lost_a_race_is_a_conflict_not_a_replay(aws, clock):
                                                          CartLineRemove(guest, "B2", expected_qty=3)), clock.now_ms)
     assert store.apply_change(fresh_move) is True  # no marker was left by the cancelled attempt
     assert cart("CUSTOMER#c-1") == {"B2": 3} and cart("GUEST#v-1") == {}
+
+
+# ------------------------------------------------- the row's proof that a session holds no guest line
+def guest_cart_reads(dynamo_calls) -> int:
+    return sum(1 for name, params in dynamo_calls.log if name == "Query"
+               and any(value.get("S", "").startswith("GUEST#")
+                       for value in params.get("ExpressionAttributeValues", {}).values()))
+
+
+def presence_row(session_id: str) -> dict:
+    return boto3.client("dynamodb").get_item(TableName="PresenceTable", Key={"session_id": {"S": session_id}})["Item"]
+
+
+def test_a_sign_in_on_a_session_that_never_wrote_a_guest_line_reads_no_guest_cart(ingest, clock, dynamo_calls):
+    t = clock.now_ms
+    ingest([registered("v-reg", "c-1", t, "a@example.com")])
+    dynamo_calls.reset()
+    assert not any(ingest([storefront_event("page_viewed", "v-1", t + 1),
+                           storefront_event("cart_item_added", "v-1", t + 2, customer_id="c-1", data={"sku": "A"}),
+                           storefront_event("customer_logged_in", "v-1", t + 3, customer_id="c-1"),
+                           storefront_event("customer_logged_in", "v-2", t + 4, customer_id="c-1")]))
+    assert guest_cart_reads(dynamo_calls) == 0
+    assert int(presence_row("v-1")["guest_cart_until"]["N"]) == 0
+    assert cart("CUSTOMER#c-1") == {"A": 1}
+
+
+def test_a_guest_line_written_in_an_earlier_batch_is_noted_on_the_row_and_merged(ingest, clock, dynamo_calls):
+    t = clock.now_ms
+    ingest([registered("v-reg", "c-1", t, "a@example.com")])
+    ingest([storefront_event("cart_item_added", "v-1", t + 1, data={"sku": "A", "qty": 2})])
+    row = presence_row("v-1")
+    assert int(row["guest_cart_until"]["N"]) == (t + 1) // 1000 + 60 * 60
+    # the row outlives the line, so a row that is gone proves the guest cart is gone too
+    assert int(row["expires_at"]["N"]) >= int(row["guest_cart_until"]["N"])
+    dynamo_calls.reset()
+    assert not any(ingest([storefront_event("customer_logged_in", "v-1", t + 2, customer_id="c-1")]))
+    assert guest_cart_reads(dynamo_calls) == 1
+    assert cart("CUSTOMER#c-1") == {"A": 2} and cart("GUEST#v-1") == {}
+
+
+def test_a_guest_line_and_the_sign_in_in_one_batch_merge_in_either_arrival_order(ingest, clock):
+    t = clock.now_ms
+    ingest([registered("v-reg", "c-1", t, "a@example.com")])
+    add = storefront_event("cart_item_added", "v-1", t + 1, data={"sku": "A", "qty": 2})
+    login = storefront_event("customer_logged_in", "v-1", t + 2, customer_id="c-1")
+    assert not any(ingest([login, add]))
+    assert cart("CUSTOMER#c-1") == {"A": 2} and cart("GUEST#v-1") == {}
+
+
+def test_a_row_written_before_the_note_was_kept_still_has_its_guest_cart_read(ingest, clock):
+    t = clock.now_ms
+    ingest([registered("v-reg", "c-1", t, "a@example.com")])
+    ingest([storefront_event("cart_item_added", "v-1", t + 1, data={"sku": "A", "qty": 2})])
+    # as the previous version left it: no guest_cart_until on the row
+    boto3.client("dynamodb").update_item(TableName="PresenceTable", Key={"session_id": {"S": "v-1"}},
+                                         UpdateExpression="REMOVE guest_cart_until")
+    assert not any(ingest([storefront_event("customer_logged_in", "v-1", t + 2, customer_id="c-1")]))
+    assert cart("CUSTOMER#c-1") == {"A": 2}
+    assert "guest_cart_until" not in presence_row("v-1")  # still not known: never taken as proof

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shopadmin.logic.online_window import is_online, is_signed_in
-from shopadmin.logic.presence import apply_event, apply_events, forced_sign_out
+from shopadmin.logic.presence import apply_event, apply_events, forced_sign_out, note_guest_cart
 from shopadmin.models.events import parse_event
 from shopadmin.models.presence import CustomerSnapshot
 
@@ -23,6 +23,23 @@ def ev(type_, at, session="v-1", customer=None, **kw):
 
 def fold(*events, state=None):
     return apply_events(state, list(events), INTERVAL, PROFILES)
+
+
+def test_guest_cart_note_is_the_newest_expiry_of_cart_lines_naming_no_customer_in_any_order():
+    lifetime = 60
+    adds = [ev("cart_item_added", BASE_MS + 5 * MIN, data={"sku": "A"}),
+            ev("cart_item_updated", BASE_MS + MIN, data={"sku": "A", "qty": 2}),
+            ev("cart_item_added", BASE_MS + 9 * MIN, customer="c-1", data={"sku": "B"}),  # the customer's line
+            ev("cart_item_removed", BASE_MS + 8 * MIN, data={"sku": "A"}),  # writes no line
+            ev("customer_logged_in", BASE_MS + 7 * MIN, customer="c-1")]
+    expected = (BASE_MS + 5 * MIN) // 1000 + lifetime * 60
+    for ordering in (adds, adds[::-1], adds[2:] + adds[:2] + adds[:1]):
+        row = note_guest_cart(fold(*ordering), ordering, lifetime)
+        assert row.guest_cart_until == expected
+    fresh = fold(ev("customer_logged_in", BASE_MS, customer="c-1"))
+    assert fresh.guest_cart_until == 0  # a new row knows it: nothing written yet
+    unknown = fresh.evolve(guest_cart_until=None)  # a row from before the note was kept
+    assert note_guest_cart(unknown, adds, lifetime).guest_cart_until is None
 
 
 def test_page_view_alone_creates_nothing():

@@ -484,7 +484,8 @@ def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> Pr
         assisted_by=state.assisted_by,
         runs=runs_json(state.runs) if state.runs else None,
         signed_out_at=state.signed_out_at,
-        expires_at=presence_expires_at(state.last_activity, interval_minutes),
+        guest_cart_until=state.guest_cart_until,
+        expires_at=max(presence_expires_at(state.last_activity, interval_minutes), state.guest_cart_until or 0),
     )
     if state.visible:
         item.online_pk = online_partition(state.website_id, shard_of(state.session_id, shard_count))
@@ -509,6 +510,7 @@ def to_state(item: PresenceItem) -> PresenceState:
         assisted_by=item.assisted_by,
         runs=runs_from_json(item.runs),
         signed_out_at=int(item.signed_out_at or 0),
+        guest_cart_until=None if item.guest_cart_until is None else int(item.guest_cart_until),
         version=item.version,
     )
 

@@ -107,7 +107,10 @@ class PresenceItem(Model):
     online_sk = UnicodeAttribute(null=True)
     online_last_name = UnicodeAttribute(null=True)  # indexed only while online_pk is set
     online_email = UnicodeAttribute(null=True)
-    # TTL (epoch seconds): housekeeping only, never trusted for correctness
+    # epoch s (logic/presence.py::note_guest_cart); absent on rows written before it was kept: not known
+    guest_cart_until = NumberAttribute(null=True)
+    # TTL (epoch seconds): housekeeping only, never trusted for correctness; at least guest_cart_until,
+    # so a row is never removed while the session may hold a guest line (reads rely only on that)
     expires_at = NumberAttribute(null=True)
     version = VersionAttribute()
 

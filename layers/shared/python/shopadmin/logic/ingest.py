@@ -36,8 +36,10 @@ from shopadmin.logic.presence import (
     apply_events,
     cart_holder,
     legacy_run,
+    note_guest_cart,
     session_website,
     signed_in_at,
+    unsaved_data_expiry,
 )
 from shopadmin.logic.websites import UNKNOWN_WEBSITE, WebsiteRegistry
 from shopadmin.models.collections import (
@@ -197,7 +199,7 @@ def ingest_batch(messages: list[IncomingMessage], ctx: IngestContext) -> BatchOu
         by_session[session_id] = [(m, e) for m, e in by_session[session_id]
                                   if m in kept and m not in outcome.failures]
     gone: set[str] = set()  # customers deleted while this batch was being applied
-    _write_presence(by_session, read, config.online_minutes_interval, profiles, ctx, gone, outcome)
+    _write_presence(by_session, read, config, profiles, ctx, gone, outcome)
 
     live = {s: [e for m, e in pairs if m not in outcome.failures] for s, pairs in by_session.items()}
     groups = independent_groups({s: events for s, events in live.items() if events}, read)
@@ -411,14 +413,15 @@ def _read_presence(session_ids: list[str], ctx: IngestContext) -> _PresenceRead:
     return read
 
 
-def _write_presence(by_session: dict[str, list[tuple[str, StorefrontEvent]]], read: _PresenceRead, interval: int,
-                    profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str],
-                    outcome: BatchOutcome) -> None:
+def _write_presence(by_session: dict[str, list[tuple[str, StorefrontEvent]]], read: _PresenceRead,
+                    config: OnlineCustomersConfig, profiles: dict[str, CustomerSnapshot], ctx: IngestContext,
+                    gone: set[str], outcome: BatchOutcome) -> None:
     """Every session's row folded and written, packed into few transactions with the customers'
     login/logout times (PresenceStore.save_many); a session whose write keeps failing has its
     messages retried, the others are unaffected.
 
-    A session whose row moved meanwhile is read again (consistently) and folded again; a binding to
+    A session whose row moved meanwhile is read again (consistently), folded again, and its
+    collection changes start from that row (`read` is updated); a binding to
     a customer deleted meanwhile fails in its transaction: that customer's events are left out
     (added to `gone`) and the rest folded again; a profile changed since it was read is read again.
     """
@@ -430,11 +433,12 @@ def _write_presence(by_session: dict[str, list[tuple[str, StorefrontEvent]]], re
         elif pairs:
             stored[session_id] = read.get(session_id)
     pending = list(stored)
+    interval = config.online_minutes_interval
     for attempt in range(PRESENCE_WRITE_ATTEMPTS):
         writes = []
         for session_id in pending:
             try:
-                write = _presence_write([e for _, e in by_session[session_id]], stored[session_id], interval,
+                write = _presence_write([e for _, e in by_session[session_id]], stored[session_id], config,
                                         profiles, ctx, gone)
             except Exception as error:  # noqa: BLE001 - a profile read failed: this session is retried
                 _fail_session(by_session[session_id], error, outcome)
@@ -474,6 +478,9 @@ def _write_presence(by_session: dict[str, list[tuple[str, StorefrontEvent]]], re
                 pending = [session_id for session_id in pending if session_id not in raced]
             else:
                 stored.update({session_id: fresh.get(session_id) for session_id in raced})
+                for session_id in raced:  # its guest-cart marker, runs and binding are the ones to judge by
+                    if session_id in fresh:
+                        read[session_id] = fresh[session_id]
         if not pending:
             return
     for session_id in pending:
@@ -503,16 +510,24 @@ def _fail_session(pairs: list[tuple[str, StorefrontEvent]], error: Exception | s
         outcome.failures.setdefault(message_id, f"retry: presence write failed ({type(error).__name__})")
 
 
-def _presence_write(events: list[StorefrontEvent], current: PresenceState | None, interval: int,
+def _presence_write(events: list[StorefrontEvent], current: PresenceState | None, config: OnlineCustomersConfig,
                     profiles: dict[str, CustomerSnapshot], ctx: IngestContext, gone: set[str]) -> PresenceWrite | None:
-    """The session's row with its events folded (None: nothing changes), and what goes with it."""
+    """The session's row with its events folded (None: nothing changes), and what goes with it.
+
+    The row notes the guest cart lines its events may write (`note_guest_cart`) before any is written.
+    """
     live = [e for e in events if e.customer_id not in gone]
-    updated = apply_events(current, live, interval, profiles)
+    interval = config.online_minutes_interval
+
+    def fold() -> PresenceState | None:
+        return note_guest_cart(apply_events(current, live, interval, profiles), live, config.customer_data_lifetime)
+
+    updated = fold()
     revived = updated.customer_id if updated is not None else None
     if revived and revived not in profiles and revived != (current.customer_id if current else None):
         # a late event bridged into a run whose sign-in no event of this batch names: read that profile
         profiles.update(ctx.customers.get_profiles([revived]))
-        updated = apply_events(current, live, interval, profiles)
+        updated = fold()
     if updated is None or updated == current:
         return None  # nothing newer (replays, or only older presence fields)
     bound_before = current.customer_id if current else None
@@ -540,7 +555,8 @@ def _session_steps(session_events: list[tuple[str, StorefrontEvent]], state: Pre
     """A session's account and collection steps, oldest event first, each judged at its own time."""
     for message_id, event in sorted(session_events, key=lambda pair: pair[1].occurred_ms):
         runs_before = len(state.runs or (legacy_run(state),)) if state else 0
-        state = apply_event(state, event, config.online_minutes_interval, profiles)
+        state = note_guest_cart(apply_event(state, event, config.online_minutes_interval, profiles), [event],
+                                config.customer_data_lifetime)
         bridged = state is not None and len(state.runs) < runs_before
         if event.type == "account_updated":  # logins and logouts are stamped with the row (_write_presence)
             yield _Step(message_id, event, account_update=True)
@@ -628,7 +644,7 @@ def _changes_for(event: StorefrontEvent, state: PresenceState | None, config: On
     `state` is the session after the event; `bridged`: the event joined runs that were apart.
     """
     # unsaved data lives customer_data_lifetime after its last change: this event's time, not ingest time
-    guest_expiry = event.occurred_ms // 1000 + config.customer_data_lifetime * 60
+    guest_expiry = unsaved_data_expiry(event.occurred_ms, config.customer_data_lifetime)
     at = event.occurred_ms
     # who was signed in when the event happened, not who is now: a late event keeps its own time's effects
     signed = signed_in_at(state, at) if state else None
@@ -735,8 +751,8 @@ def merge_guest_cart(event: StorefrontEvent, state: PresenceState | None, data_l
     read to cap each move; without, every line moves whole and its add is guarded, so one that
     would pass the cap cancels the change (ChangeConflict) and `_merge` builds it again reading them.
     """
-    if state is None:
-        return []
+    if state is None or state.guest_cart_until == 0:
+        return []  # the row proves the session never wrote a guest line (logic/presence.py::note_guest_cart)
     guest = CartOwner("guest", event.session_id)
     lifetime_s = data_lifetime_minutes * 60
     moves = [(line, holder) for line in ctx.customers.cart_lines(guest) if line.expires_at is not None

@@ -100,6 +100,33 @@ def signed_in_at(state: PresenceState, at: int) -> SignIn | None:
     return None
 
 
+GUEST_LINE_TYPES = frozenset({"cart_item_added", "cart_item_updated"})
+
+
+def unsaved_data_expiry(occurred_ms: int, data_lifetime_minutes: int) -> int:
+    """Epoch s when unsaved data changed at `occurred_ms` expires: its change time + customer_data_lifetime."""
+    return occurred_ms // 1000 + data_lifetime_minutes * 60
+
+
+def note_guest_cart(state: PresenceState | None, events: Iterable[StorefrontEvent],
+                    data_lifetime_minutes: int) -> PresenceState | None:
+    """The row with `guest_cart_until` raised past every guest cart line these events may write.
+
+    Any cart add or update naming no customer may write a guest line (whether it does depends on
+    sign-ins that may arrive later), so each raises it to that line's expiry: a max, the same in
+    any arrival order. The row is written before the lines (logic/ingest.py), and its TTL is at
+    least this time, so 0 on a stored row proves the session holds no guest line and a sign-in
+    skips reading the guest cart. An unknown value (None: a row from before it was kept) stays
+    unknown.
+    """
+    if state is None or state.guest_cart_until is None:
+        return state
+    until = max([state.guest_cart_until] + [unsaved_data_expiry(event.occurred_ms, data_lifetime_minutes)
+                                            for event in events
+                                            if event.type in GUEST_LINE_TYPES and event.customer_id is None])
+    return state if until == state.guest_cart_until else state.evolve(guest_cart_until=until)
+
+
 def cart_holder(state: PresenceState, at: int, data_lifetime_minutes: int) -> str | None:
     """The customer whose saved cart holds a cart change made at `at` (ms) on this session (SPEC 2.3).
 

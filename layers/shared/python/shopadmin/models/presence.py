@@ -87,6 +87,9 @@ class PresenceState:
     assisted_by: str | None = None
     runs: tuple[ActivityRun, ...] = ()  # oldest first; the row's fields above are read off the last one
     signed_out_at: int = 0  # Force Sign-In / Delete Customer: sign-in facts before it are void
+    # epoch s: no guest cart line of this session expires later (0: the session never wrote one, so a
+    # sign-in needs no read of the guest cart); None: not known (a row written before this was kept)
+    guest_cart_until: int | None = 0
     version: int | None = None  # optimistic lock, owned by the data layer
 
     @property
