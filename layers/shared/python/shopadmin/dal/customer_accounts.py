@@ -8,6 +8,7 @@ address book changes and the audit entry. Either all of it is saved or none of i
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -52,8 +53,7 @@ from shopadmin.dal.tables import (
 )
 from shopadmin.errors import ChangeConflict, CustomerGone, EmailTaken
 from shopadmin.models.commerce import LedgerRecord
-from shopadmin.models.presence import SNAPSHOT_FIELDS
-from shopadmin.models.records import AccountRecord, AuditRecord, CustomerCollection
+from shopadmin.models.records import AccountRecord, AccountSave, AuditRecord, CustomerCollection
 from shopadmin.observability import traced
 
 GRID_SORT_INDEXES = {"created_at": "grid-by-created", "email": "grid-by-email", "last_name": "grid-by-last-name",
@@ -111,6 +111,13 @@ class CustomerAccounts:
     def get_account(self, customer_id: str, consistent: bool = True) -> AccountRecord | None:
         collection = self.load_collection(customer_id, consistent)
         return collection.account if collection else None
+
+    def get_account_profiles(self, customer_ids: list[str]) -> dict[str, AccountRecord]:
+        """The accounts' profiles, without their address books (`addresses_read` False): one consistent
+        BatchGetItem per 100 customers, for saves that leave the address book alone."""
+        keys = [(customer_pk(customer_id), PROFILE_SK) for customer_id in dict.fromkeys(customer_ids)]
+        items = retrying(lambda: batch_get(ProfileItem, keys, consistent_read=True))
+        return {item.customer_id: replace(profile_from_item(item), addresses_read=False) for item in items}
 
     def session_ids(self, customer_id: str) -> list[str]:
         return [item.session_id for item in
@@ -178,8 +185,7 @@ class CustomerAccounts:
         Raises ChangeConflict when the stored version is not `before.version` (or the customer
         already exists, for a create) and EmailTaken when another customer holds the email.
         """
-        mirrored = before is not None and any(before.fields.get(name) != after.fields.get(name)
-                                              for name in SNAPSHOT_FIELDS)
+        mirrored = before is not None and AccountSave(before, after, audits).shows_in_now_online
         for _ in range(MIRROR_ATTEMPTS):
             rows = self._bound_rows(after.customer_id, now_ms) if mirrored else []
             try:
@@ -190,6 +196,40 @@ class CustomerAccounts:
                 self._mirror_one(row, after.fields)
             return version
         raise ChangeConflict(after.customer_id)
+
+    def save_accounts(self, saves: list[AccountSave], now_ms: int) -> list[int | Exception]:
+        """Several customers' account saves (one per customer), packed into few transactions; per
+        save, its new version or what refused it (ChangeConflict, EmailTaken, ...), as save_account.
+
+        `AccountSave.session_ids`: the customer's sessions (session_ids) when the save changes what
+        Now Online shows; their rows are read in one consistent BatchGetItem for all the saves and
+        change in the save's transaction, as in save_account. A pack DynamoDB cancels is saved again
+        one account at a time (save_account tells the refusals apart and reads moved rows again).
+        """
+        shown = {save.after.customer_id: save.session_ids for save in saves if save.shows_in_now_online}
+        rows = self._rows_bound(shown, now_ms)
+        results: list[int | Exception] = []
+        for chunk in _pack_saves(saves, rows):
+            written: dict[int, ProfileItem] = {}
+
+            def fill(transaction: Any, chunk: list[AccountSave] = chunk,
+                     written: dict[int, ProfileItem] = written) -> None:
+                for position, save in enumerate(chunk):
+                    mine = rows.get(save.after.customer_id, [])[:MAX_MIRRORED_SESSIONS]
+                    written[position] = self._stage(transaction, save.before, save.after, save.audits, now_ms, mine)
+
+            if commit_packed("account.save_many", fill) is None:
+                for position, save in enumerate(chunk):
+                    for row in rows.get(save.after.customer_id, [])[MAX_MIRRORED_SESSIONS:]:
+                        self._mirror_one(row, save.after.fields)
+                    results.append(int(written[position].version))
+                continue
+            for save in chunk:
+                try:
+                    results.append(self.save_account(save.before, save.after, save.audits, now_ms))
+                except Exception as error:  # noqa: BLE001 - settled per save by the caller
+                    results.append(error)
+        return results
 
     def _save_account(self, before: AccountRecord | None, after: AccountRecord, audits: list[AuditRecord],
                       now_ms: int, rows: list[PresenceItem]) -> int:
@@ -245,9 +285,10 @@ class CustomerAccounts:
             if before is not None:
                 transaction.delete(EmailClaim(_claim_key(before), CLAIM_SK),
                                    condition=EmailClaim.customer_id == before.customer_id)
-        # the book in pages: replacing all 50 addresses is 5 puts, not 50 deletes and 50 puts
+        # the book in pages: replacing all 50 addresses is 5 puts, not 50 deletes and 50 puts;
+        # a record read without its book (get_account_profiles) leaves the stored pages alone
         old_pages = address_pages(before.addresses if before else {})
-        new_pages = address_pages(after.addresses)
+        new_pages = address_pages(after.addresses) if after.addresses_read else old_pages
         for page, entries in enumerate(new_pages):
             if page >= len(old_pages) or old_pages[page] != entries:
                 transaction.save(AddressPage(customer_pk(after.customer_id), address_page_sk(page), page=page,
@@ -268,12 +309,21 @@ class CustomerAccounts:
         themselves are read again to keep only those bound to the customer now. Rows past their
         expiry (TTL not yet applied) show nowhere and are left alone.
         """
-        session_ids = self.session_ids(customer_id)
+        return self._rows_bound({customer_id: self.session_ids(customer_id)}, now_ms).get(customer_id, [])
+
+    def _rows_bound(self, sessions: dict[str, list[str]], now_ms: int) -> dict[str, list[PresenceItem]]:
+        """Per customer, those of the given sessions' rows still bound to it and live, newest first
+        (one consistent BatchGetItem per 100 rows, whoever they belong to)."""
+        session_ids = [session_id for ids in sessions.values() for session_id in ids]
         if not session_ids:
-            return []
-        rows = [item for item in retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True))
-                if item.customer_id == customer_id and int(item.expires_at or 0) * 1000 >= now_ms]
-        return sorted(rows, key=lambda item: (-int(item.last_activity), item.session_id))
+            return {}
+        found = retrying(lambda: batch_get(PresenceItem, session_ids, consistent_read=True))
+        rows: dict[str, list[PresenceItem]] = {}
+        for item in found:
+            if item.customer_id in sessions and int(item.expires_at or 0) * 1000 >= now_ms:
+                rows.setdefault(item.customer_id, []).append(item)
+        return {customer_id: sorted(bound, key=lambda item: (-int(item.last_activity), item.session_id))
+                for customer_id, bound in rows.items()}
 
     def _mirror_one(self, row: PresenceItem, values: dict[str, Any]) -> None:
         """A row beyond MAX_MIRRORED_SESSIONS, changed on its own; one that moved on is left to its new state."""
@@ -354,6 +404,24 @@ def _pack_creations(creations: list[tuple[AccountRecord, list[AuditRecord]]]
             chunks.append([])
             used = 0
         chunks[-1].append((record, audits))
+        used += items
+    return chunks
+
+
+def _pack_saves(saves: list[AccountSave], rows: dict[str, list[PresenceItem]]) -> list[list[AccountSave]]:
+    """Consecutive saves in chunks of ≤ 100 transaction items (profile, claim swap, pages, audits, rows)."""
+    chunks: list[list[AccountSave]] = []
+    used = MAX_TRANSACTION_ITEMS
+    for save in saves:
+        claim_items = 2 if _claim_key(save.before) != _claim_key(save.after) else 0
+        page_items = (max(len(address_pages(save.before.addresses)), len(address_pages(save.after.addresses)))
+                      if save.after.addresses_read else 0)
+        items = (1 + claim_items + page_items + len(save.audits)
+                 + len(rows.get(save.after.customer_id, [])[:MAX_MIRRORED_SESSIONS]))
+        if used + items > MAX_TRANSACTION_ITEMS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(save)
         used += items
     return chunks
 

@@ -22,6 +22,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 from shopadmin.clock import Clock
@@ -569,8 +570,9 @@ def _apply_collections(groups: list[list[str]], by_session: dict[str, list[tuple
                        ctx: IngestContext, now: int, gone: set[str], outcome: BatchOutcome) -> None:
     """Every session's account and collection changes, in rounds: each group of sessions (no two
     share a customer: `independent_groups`) takes its next step in every round. A round's reads
-    (guest carts to merge, lines over the cap, stored consent) and account updates run side by side
-    (IngestContext.parallel_sessions at once); its collection changes are written together, packed
+    (guest carts to merge, lines over the cap, stored consent) run side by side
+    (IngestContext.parallel_sessions at once) and its account updates together
+    (customer_events.update_accounts); its collection changes are written together, packed
     into as few transactions as DynamoDB allows (CustomerStore.apply_changes). A change that met a
     concurrent one is built again (re-read) in the next round, up to CHANGE_ATTEMPTS times."""
 
@@ -588,20 +590,39 @@ def _apply_collections(groups: list[list[str]], by_session: dict[str, list[tuple
         return next((s for s in steps if s.message_id not in outcome.failures and s.message_id not in outcome.dropped),
                     None)
 
-    def prepare(head: tuple[Iterator[_Step], _Step]) -> list[CollectionChange] | Exception:
-        step = head[1]
+    def update_accounts(steps: list[_Step]) -> dict[int, Exception | None]:
+        """The round's account updates (one customer each: groups share none), read and saved together."""
+        if not steps:
+            return {}
         try:
-            if step.account_update:
-                customer_events.update_account(step.event, ctx.accounts, now)
-                return []
+            results = customer_events.update_accounts([step.event for step in steps], ctx.accounts, now,
+                                                      ctx.parallel_sessions)
+        except Exception as error:  # noqa: BLE001 - the shared read failed: these messages are retried
+            results = [error] * len(steps)
+        return {id(step): result for step, result in zip(steps, results, strict=True)}
+
+    def prepare(step: _Step) -> list[CollectionChange] | Exception:
+        try:
             assert step.build is not None
             return step.build(ctx)
         except Exception as error:  # noqa: BLE001 - settled per message below
             return error
 
+    def prepare_round(steps: list[_Step]) -> list[list[CollectionChange] | Exception]:
+        """Each step's changes (an account update has none: it is saved here); the account updates
+        go together as one task beside the others' reads, last (in_parallel runs its first task alone)."""
+        updates = [step for step in steps if step.account_update]
+        tasks: list[Callable[[], Any]] = [partial(prepare, step) for step in steps if not step.account_update]
+        if updates:
+            tasks.append(partial(update_accounts, updates))
+        done = in_parallel(lambda task: task(), tasks, ctx.parallel_sessions)
+        updated: dict[int, Exception | None] = done.pop() if updates else {}
+        built = iter(done)
+        return [(updated[id(step)] or []) if step.account_update else next(built) for step in steps]
+
     heads = [(steps, step) for steps in map(lane, groups) if (step := next_step(steps)) is not None]
     while heads:
-        prepared = in_parallel(prepare, heads, ctx.parallel_sessions)
+        prepared = prepare_round([step for _, step in heads])
         changes = [change for built in prepared if not isinstance(built, Exception) for change in built]
         try:
             written = ctx.customers.apply_changes(changes) if changes else []
