@@ -19,9 +19,12 @@ from shopadmin.models.credentials import DeletionJob
 from shopadmin.models.online_index import (
     FieldQuery,
     OnlineQuery,
+    SearchEntry,
+    SearchQuery,
     field_sort_key,
     online_partition,
     online_sort_key,
+    search_partitions,
     shard_of,
 )
 from shopadmin.models.presence import PresenceState
@@ -99,6 +102,30 @@ class MemoryIndex:
         self.rows_read += len(found)
         return found, (found[-1][0] if len(keys) > query.limit else None)
 
+    def search_keys(self, query: SearchQuery) -> tuple[list[tuple[str, SearchEntry]], str | None]:
+        """The search bucket as the dal keeps it: every indexed (visible, not swept) customer row in it."""
+        self.queries += 1
+        entries = sorted(((online_sort_key(s.last_activity, s.session_id), s)
+                          for rows in self.partitions.values() for s in rows if s.customer_id is not None
+                          and search_partitions(s.website_id, s.session_id, s.customer.first_name,
+                                                s.customer.last_name, s.customer.email)[query.slot - 1]
+                          == query.partition), key=lambda entry: entry[0])
+        entries = [e for e in entries if e[0] >= query.lower_sk]
+        if query.resume_sk is not None:
+            entries = [e for e in entries if (e[0] > query.resume_sk if query.ascending else e[0] < query.resume_sk)]
+        if not query.ascending:
+            entries.reverse()
+        found: list[tuple[str, SearchEntry]] = []
+        for key, state in entries:
+            self.rows_read += 1
+            copies = [(v or "").lower() or None for v in (state.customer.first_name, state.customer.last_name,
+                                                           state.customer.email)]
+            if any((v or "").startswith(query.prefix) for v in copies):
+                found.append((key, SearchEntry(state.session_id, *copies)))
+                if len(found) == query.limit:
+                    return found, key
+        return found, None
+
     def listed_rows(self, session_ids: list[str]) -> dict[str, PresenceState]:
         self.rows_read += len(session_ids)
         return {sid: self.rows[sid] for sid in session_ids if sid in self.rows}
@@ -123,9 +150,6 @@ class MemoryIndex:
         for key, state in keyed:
             self.rows_read += 1
             if query.customer_only is not None and (state.customer_id is not None) != query.customer_only:
-                continue
-            if query.q and not any((v or "").lower().startswith(query.q.lower()) for v in
-                                   (state.customer.email, state.customer.first_name, state.customer.last_name)):
                 continue
             found.append(state)
             if len(found) == query.limit:

@@ -325,8 +325,21 @@ def test_every_function_has_its_own_role(cfn):
 def test_online_list_only_queries_the_presence_indexes_and_reads_the_rows_it_keeps(cfn):
     grants = allowed(cfn, function_role(cfn, "OnlineCustomersFunction"))
     on_presence = {(action, suffix) for action, target, suffix in grants if target == "PresenceTable"}
-    indexes = ("online-by-activity", "online-by-last-name", "online-by-email")
+    indexes = ("online-by-activity", "online-by-last-name", "online-by-email", "online-search-1", "online-search-2",
+               "online-search-3")
     assert on_presence == {*(("dynamodb:query", f"/index/{index}") for index in indexes), ("dynamodb:batchgetitem", "")}
+
+
+def test_the_search_indexes_hold_only_the_search_copies_in_activity_order(cfn):
+    table = resources_of_type(cfn, "AWS::DynamoDB::Table")["PresenceTable"]["Properties"]
+    searched = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]
+                if index["IndexName"].startswith("online-search")}
+    assert sorted(searched) == ["online-search-1", "online-search-2", "online-search-3"]
+    for slot, index in enumerate(sorted(searched), start=1):
+        keys = {k["KeyType"]: k["AttributeName"] for k in searched[index]["KeySchema"]}
+        assert keys == {"HASH": f"search_pk_{slot}", "RANGE": "online_sk"}
+        assert searched[index]["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": [
+            "search_first_name", "search_last_name", "search_email"]}
 
 
 def test_the_sweeper_reads_the_activity_index_and_only_updates_rows(cfn):

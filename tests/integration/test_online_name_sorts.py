@@ -105,3 +105,28 @@ def test_a_row_an_event_moved_after_the_sweeper_read_it_stays(ingest, clock, mon
     assert row("s-gone")["online_sk"]["S"] != stale_key
     monkeypatch.undo()
     assert "s-gone" in listed(sort="last_name")
+
+
+# ------------------------------------------------------------------ the text search (q) in activity order
+def test_a_search_reads_its_bucket_then_only_its_rows_and_follows_renames_and_the_sweeper(ingest, clock,
+                                                                                          dynamo_calls):
+    seed(ingest, clock.now_ms)  # first names are all "Ada" (registered's default)
+    assert listed(q="a", limit="1") == ["s-nguyen", "s-ada", "s-byron"]  # first name Ada; s-gone left
+    assert listed(q="AMY") == ["s-byron"] and listed(q="ng") == ["s-nguyen"]  # an email, a last name
+    assert listed(q="a", type="visitor") == [] and listed(q="ad", sort="last_activity") == [
+        "s-byron", "s-ada", "s-nguyen"]
+    assert listed(q="a", sort="last_name", limit="2") == ["s-ada", "s-byron", "s-nguyen"]
+    assert listed(q="a", sort="-email") == ["s-nguyen", "s-ada", "s-byron"]  # zed@, bea@, amy@
+    dynamo_calls.reset()
+    listed(q="ng")
+    searched = {params.get("IndexName") for name, params in dynamo_calls.log if name == "Query"}
+    assert searched == {"online-search-1", "online-search-2", "online-search-3"}  # never the activity index
+    # the admin renames c-1: its row moves to another bucket in the same transaction
+    status, body, _ = api("PATCH", "/customers/c-1", {"email": "quinn@example.com"}, headers={"If-Match": '"1"'})
+    assert status == 200, body
+    assert listed(q="quinn") == ["s-nguyen"] and listed(q="zed") == []
+    # leaving the window: swept out of the search indexes with the others
+    clock.advance(minutes=20)
+    assert sweep() == 5  # the four customers and the visitor
+    assert listed(q="a") == []
+    assert "online_sk" not in row("s-ada") and row("s-ada")["search_pk_1"]["S"].endswith("#a")

@@ -299,7 +299,7 @@ class CustomerAccounts:
             transaction.save(_audit_item(after.customer_id, audit))
         for row in rows:
             # guarded by the version read: a row that moved on cancels the whole save (read again)
-            transaction.update(row, actions=snapshot_actions(after.fields, row.session_id), return_values="ALL_OLD")
+            transaction.update(row, actions=snapshot_actions(after.fields, row), return_values="ALL_OLD")
         return profile
 
     def _bound_rows(self, customer_id: str, now_ms: int) -> list[PresenceItem]:
@@ -328,7 +328,7 @@ class CustomerAccounts:
     def _mirror_one(self, row: PresenceItem, values: dict[str, Any]) -> None:
         """A row beyond MAX_MIRRORED_SESSIONS, changed on its own; one that moved on is left to its new state."""
         try:
-            row.update(actions=snapshot_actions(values, row.session_id),
+            row.update(actions=snapshot_actions(values, row),
                        condition=PresenceItem.customer_id == row.customer_id, add_version_condition=False)
         except Exception as error:  # noqa: BLE001 - only "the row moved on" is expected here
             if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":

@@ -40,10 +40,13 @@ from shopadmin.models.online_config import MAX_ONLINE_MINUTES_INTERVAL
 from shopadmin.models.online_index import (
     FieldQuery,
     OnlineQuery,
+    SearchEntry,
+    SearchQuery,
     activity_bound,
     field_sort_key,
     online_partition,
     online_sort_key,
+    search_partitions,
     shard_of,
 )
 from shopadmin.models.presence import (
@@ -206,26 +209,9 @@ class PresenceStore:
             condition = PresenceItem.customer_id.exists()
         elif query.customer_only is False:
             condition = PresenceItem.customer_id.does_not_exist()
-        if query.q:
-            needle = query.q.lower()
-            text = (
-                PresenceItem.search_email.startswith(needle)
-                | PresenceItem.search_first_name.startswith(needle)
-                | PresenceItem.search_last_name.startswith(needle)
-            )
-            condition = text if condition is None else condition & text
-        key_condition: Condition
-        if query.ascending:
-            start = query.lower_sk if query.resume_sk is None else max(query.lower_sk, query.resume_sk)
-            key_condition = PresenceItem.online_sk >= start
-        elif query.resume_sk is None:
-            key_condition = PresenceItem.online_sk >= query.lower_sk
-        elif query.resume_sk < query.lower_sk:
-            # the window moved past the resume point (time passed, or the interval was lowered): nothing
-            # is left in this partition, and DynamoDB refuses a BETWEEN whose bounds are reversed
+        key_condition = _window_condition(query.lower_sk, query.resume_sk, query.ascending)
+        if key_condition is None:
             return [], None
-        else:
-            key_condition = PresenceItem.online_sk.between(query.lower_sk, query.resume_sk)
         rows = PresenceItem.online_by_activity.query(
             query.partition,
             range_key_condition=key_condition,
@@ -242,6 +228,36 @@ class PresenceStore:
             if len(results) == query.limit:
                 return results, item.online_sk
         return results, None
+
+    def search_keys(self, query: SearchQuery) -> tuple[list[tuple[str, SearchEntry]], str | None]:
+        """Up to `limit` (activity key, entry) of one search bucket inside the window whose first
+        name, last name or email starts with the prefix, in activity order, and the key to resume after.
+
+        The index is eventually consistent: the caller reads the rows it keeps and checks them.
+        """
+        key_condition = _window_condition(query.lower_sk, query.resume_sk, query.ascending)
+        if key_condition is None:
+            return [], None
+        # every entry of a bucket has a field starting with its first character: a longer prefix filters
+        text = None if len(query.prefix) <= 1 else (
+            PresenceItem.search_first_name.startswith(query.prefix)
+            | PresenceItem.search_last_name.startswith(query.prefix)
+            | PresenceItem.search_email.startswith(query.prefix))
+        index = {1: PresenceItem.online_search_1, 2: PresenceItem.online_search_2,
+                 3: PresenceItem.online_search_3}[query.slot]
+        # a page the size asked for: DynamoDB counts what it reads, not what the filter keeps, and a
+        # prefix usually keeps most of its bucket; when it keeps fewer, the iterator reads on
+        rows = index.query(query.partition, range_key_condition=key_condition, filter_condition=text,
+                           scan_index_forward=query.ascending, page_size=query.limit + 1)
+        found: list[tuple[str, SearchEntry]] = []
+        for item in rows:
+            if query.resume_sk is not None and item.online_sk == query.resume_sk:
+                continue  # bounds are inclusive; the resume point itself was already served
+            found.append((item.online_sk, SearchEntry(item.session_id, item.search_first_name, item.search_last_name,
+                                                      item.search_email)))
+            if len(found) == query.limit:
+                return found, item.online_sk
+        return found, None
 
     def field_keys(self, query: FieldQuery) -> tuple[list[tuple[str, str]], str | None]:
         """Up to `limit` (key, session_id) of the last-name or email index in its order, and the key to resume after.
@@ -490,6 +506,9 @@ def to_item(state: PresenceState, shard_count: int, interval_minutes: int) -> Pr
     if state.visible:
         item.online_pk = online_partition(state.website_id, shard_of(state.session_id, shard_count))
         item.online_sk = online_sort_key(state.last_activity, state.session_id)
+        if state.customer_id is not None:
+            item.search_pk_1, item.search_pk_2, item.search_pk_3 = search_partitions(
+                state.website_id, state.session_id, snap.first_name, snap.last_name, snap.email)
     if state.version is not None:
         item.version = state.version
     return item
@@ -532,12 +551,19 @@ def runs_from_json(text: str | None) -> tuple[ActivityRun, ...]:
     return tuple(runs)
 
 
-def snapshot_actions(values: Mapping[str, Any], session_id: str) -> list[Action]:
-    """Update actions showing the account's `values` on a customer's row (SNAPSHOT_FIELDS, search copies, sort keys)."""
+def snapshot_actions(values: Mapping[str, Any], row: PresenceItem) -> list[Action]:
+    """Update actions showing the account's `values` on a customer's row (SNAPSHOT_FIELDS, search
+    copies, sort keys, search buckets: indexed while the row has its online keys)."""
+    session_id = row.session_id
     actions: list[Action] = [
         PresenceItem.online_last_name.set(field_sort_key(values.get("last_name"), session_id, True)),
         PresenceItem.online_email.set(field_sort_key(values.get("email"), session_id, True)),
     ]
+    buckets = search_partitions(row.website_id, session_id, values.get("first_name"), values.get("last_name"),
+                                values.get("email"))
+    for attribute, bucket in zip((PresenceItem.search_pk_1, PresenceItem.search_pk_2, PresenceItem.search_pk_3),
+                                 buckets, strict=True):
+        actions.append(attribute.set(bucket) if bucket else attribute.remove())
     for name in SNAPSHOT_FIELDS:
         value = values.get(name)
         attribute = getattr(PresenceItem, name)
@@ -546,6 +572,19 @@ def snapshot_actions(values: Mapping[str, Any], session_id: str) -> list[Action]
             search = getattr(PresenceItem, f"search_{name}")
             actions.append(search.set(value.lower()) if value else search.remove())
     return actions
+
+
+def _window_condition(lower_sk: str, resume_sk: str | None, ascending: bool) -> Condition | None:
+    """The key condition on online_sk of a read inside the window from a resume point (None: nothing left)."""
+    if ascending:
+        return PresenceItem.online_sk >= (lower_sk if resume_sk is None else max(lower_sk, resume_sk))
+    if resume_sk is None:
+        return PresenceItem.online_sk >= lower_sk
+    if resume_sk < lower_sk:
+        # the window moved past the resume point (time passed, or the interval was lowered): nothing is
+        # left in this partition, and DynamoDB refuses a BETWEEN whose bounds are reversed
+        return None
+    return PresenceItem.online_sk.between(lower_sk, resume_sk)
 
 
 def _lower(value: str | None) -> str | None:

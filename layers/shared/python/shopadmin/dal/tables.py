@@ -18,7 +18,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from shopadmin.settings import Settings
@@ -67,6 +67,39 @@ class OnlineByEmail(GlobalSecondaryIndex["PresenceItem"]):
     online_email = UnicodeAttribute(range_key=True)
 
 
+# The search indexes (models/online_index.py::search_partitions): a customer's visible row by first
+# character of its names and email, in activity order. The searched fields are projected, so a read
+# filters its bucket by the whole prefix; the page's rows are read afterwards.
+SEARCH_PROJECTION = ["search_first_name", "search_last_name", "search_email"]
+
+
+class OnlineSearch1(GlobalSecondaryIndex["PresenceItem"]):
+    class Meta:
+        index_name = "online-search-1"
+        projection = IncludeProjection(SEARCH_PROJECTION)
+
+    search_pk_1 = UnicodeAttribute(hash_key=True)
+    online_sk = UnicodeAttribute(range_key=True)
+
+
+class OnlineSearch2(GlobalSecondaryIndex["PresenceItem"]):
+    class Meta:
+        index_name = "online-search-2"
+        projection = IncludeProjection(SEARCH_PROJECTION)
+
+    search_pk_2 = UnicodeAttribute(hash_key=True)
+    online_sk = UnicodeAttribute(range_key=True)
+
+
+class OnlineSearch3(GlobalSecondaryIndex["PresenceItem"]):
+    class Meta:
+        index_name = "online-search-3"
+        projection = IncludeProjection(SEARCH_PROJECTION)
+
+    search_pk_3 = UnicodeAttribute(hash_key=True)
+    online_sk = UnicodeAttribute(range_key=True)
+
+
 class SessionsByCustomer(GlobalSecondaryIndex["PresenceItem"]):
     """Keys only, keyed by the bound customer: written at login/logout only, not on every event."""
 
@@ -107,6 +140,10 @@ class PresenceItem(Model):
     online_sk = UnicodeAttribute(null=True)
     online_last_name = UnicodeAttribute(null=True)  # indexed only while online_pk is set
     online_email = UnicodeAttribute(null=True)
+    # buckets of the search indexes (set while online_pk is; models/online_index.py::search_partitions)
+    search_pk_1 = UnicodeAttribute(null=True)
+    search_pk_2 = UnicodeAttribute(null=True)
+    search_pk_3 = UnicodeAttribute(null=True)
     # epoch s (logic/presence.py::note_guest_cart); absent on rows written before it was kept: not known
     guest_cart_until = NumberAttribute(null=True)
     # TTL (epoch seconds): housekeeping only, never trusted for correctness; at least guest_cart_until,
@@ -117,6 +154,9 @@ class PresenceItem(Model):
     online_by_activity = OnlineByActivity()
     online_by_last_name = OnlineByLastName()
     online_by_email = OnlineByEmail()
+    online_search_1 = OnlineSearch1()
+    online_search_2 = OnlineSearch2()
+    online_search_3 = OnlineSearch3()
     sessions_by_customer = SessionsByCustomer()
 
 

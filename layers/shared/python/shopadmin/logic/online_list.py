@@ -5,16 +5,19 @@ reads every shard newest first from the online window down, merging lazily: the 
 with the page size, not with the number of sessions. The name and email sorts merge the shards of
 their keys-only index the same way and read the rows of the keys they keep: the index may still
 hold sessions that left the window (until logic/online_sweep.py takes them out), which are read
-and dropped. A text search (`q`) reads the online window (never the table). The summary reads
+and dropped. A text search (`q`) reads the prefix's bucket of the three search indexes: lazily
+merged in activity order, or every matching entry (with the search copies it sorts by) in name or
+email order; then the page's rows. The summary reads
 counters per second (logic/online_counts.py): its cost follows the interval.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from shopadmin.clock import to_iso
 from shopadmin.errors import InvalidRequest
@@ -25,18 +28,34 @@ from shopadmin.logic.sharded_merge import MAX_PARALLEL_READS, merged
 from shopadmin.logic.sharded_merge import Page as ShardPage
 from shopadmin.models.online_index import (
     CUSTOMER_KEYS,
+    SEARCH_SHARD_COUNT,
+    SEARCH_SLOTS,
     VISITOR_KEYS,
     FieldQuery,
     OnlineQuery,
+    SearchEntry,
+    SearchQuery,
     activity_bound,
     online_partition,
     online_sort_key,
+    parse_search_stream,
+    search_initial,
+    search_partition,
+    search_stream,
 )
 from shopadmin.models.presence import OnlineRow, PresenceState
 
 OnlineSort = Literal["-last_activity", "last_activity", "last_name", "-last_name", "email", "-email"]
 SessionType = Literal["customer", "visitor"]
 MAX_PARALLEL_SHARD_READS = MAX_PARALLEL_READS
+SEARCH_DRAIN_PAGE = 500  # entries per read when a name or email sorted search reads its whole bucket
+K = TypeVar("K")
+
+
+def _stale_cursor() -> InvalidRequest:
+    """A cursor of another list form (issued before an update changed how this order is read)."""
+    return InvalidRequest("cursor is not valid", [{"field": "query.cursor",
+                                                   "reason": "issued before an update; start from page 1"}])
 
 
 class OnlineIndex(Protocol):
@@ -45,6 +64,7 @@ class OnlineIndex(Protocol):
     def query_online(self, query: OnlineQuery) -> tuple[list[PresenceState], str | None]: ...
     def count_online(self, website_id: str, shard: int, window_start_ms: int) -> tuple[int, int]: ...
     def field_keys(self, query: FieldQuery) -> tuple[list[tuple[str, str]], str | None]: ...
+    def search_keys(self, query: SearchQuery) -> tuple[list[tuple[str, SearchEntry]], str | None]: ...
     def listed_rows(self, session_ids: list[str]) -> dict[str, PresenceState]: ...
 
 
@@ -86,14 +106,14 @@ def list_online(request: OnlineListRequest, index: OnlineIndex, websites: Abstra
     customer_only = None if request.type is None else request.type == "customer"
     position = decode_cursor(request.cursor, request.fingerprint(), cursor_key)
     last: str | list[str] | None
-    if request.sort in ("-last_activity", "last_activity"):
+    if request.q:
+        rows, last = _search(request, index, websites, window_start(now_ms, interval_minutes), customer_only,
+                             position)
+    elif request.sort in ("-last_activity", "last_activity"):
         rows, last = _by_activity(request, index, parts, lower, customer_only, position)
-    elif request.q:
-        rows, last = _search_by_field(request, index, parts, lower, customer_only, position)
     else:
         if position is not None and not isinstance(position, str):
-            raise InvalidRequest("cursor is not valid", [{"field": "query.cursor",
-                                                          "reason": "issued before an update; start from page 1"}])
+            raise _stale_cursor()
         rows, last = _by_field(request, index, parts, window_start(now_ms, interval_minutes), customer_only,
                                position)
     next_cursor = encode_cursor(request.fingerprint(), last, cursor_key) if last is not None else None
@@ -109,7 +129,7 @@ def _by_activity(request: OnlineListRequest, index: OnlineIndex, parts: list[str
     newest_first = request.sort == "-last_activity"
 
     def read(partition: str, resume: str | None, limit: int) -> ShardPage[PresenceState]:
-        rows, next_resume = index.query_online(OnlineQuery(partition, lower, resume, limit, customer_only, request.q,
+        rows, next_resume = index.query_online(OnlineQuery(partition, lower, resume, limit, customer_only,
                                                            ascending=not newest_first))
         return [(_sort_key(state), state) for state in rows], next_resume
 
@@ -135,57 +155,90 @@ def _by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], 
     def read(partition: str, resume: str | None, limit: int) -> ShardPage[str]:
         return index.field_keys(FieldQuery(partition, field, key_range, resume, limit, ascending))
 
-    keys = merged(parts, read, position, request.limit, not ascending)
-    page: list[tuple[str, PresenceState]] = []
-    while len(page) <= request.limit:
-        candidates = list(itertools.islice(keys, request.limit + 1 - len(page)))
-        if not candidates:
-            break
-        rows = index.listed_rows([session_id for _, session_id in candidates])
-        for key, session_id in candidates:
-            state = rows.get(session_id)
-            if state is None or not state.visible or state.last_activity < start_ms:
-                continue  # left the window (not swept yet), signed out, or expired
-            if customer_only is not None and (state.customer_id is not None) != customer_only:
-                continue
-            page.append((key, state))
-    if len(page) > request.limit:
-        kept = page[: request.limit]
-        return [state for _, state in kept], kept[-1][0]
-    return [state for _, state in page], None
+    def listed(state: PresenceState) -> bool:
+        return customer_only is None or (state.customer_id is not None) == customer_only
+
+    return _page_of_rows(merged(parts, read, position, request.limit, not ascending), index, request.limit,
+                         start_ms, listed)
 
 
-def _search_by_field(request: OnlineListRequest, index: OnlineIndex, parts: list[str], lower: str,
-                     customer_only: bool | None, position: list[str] | None
-                     ) -> tuple[list[PresenceState], list[str] | None]:
+def _search(request: OnlineListRequest, index: OnlineIndex, websites: AbstractSet[str], start_ms: int,
+            customer_only: bool | None, position: str | list[str] | None
+            ) -> tuple[list[PresenceState], str | list[str] | None]:
+    """A `q` page from the prefix's bucket of the three search indexes, then the kept entries' rows
+    (models/online_index.py::search_partitions). In activity order the bucket's shards are merged
+    lazily, so the entries read follow the page; in name or email order every matching entry of
+    the bucket is read (they carry the search copies to sort by), never the rest of the window.
+
+    Only customers have a name or email, so a visitor never matches. A row the index shows with an
+    old name or activity is checked again on the row itself.
+    """
+    assert request.q is not None
+    prefix = request.q.lower()
+    if customer_only is False:
+        return [], None
+    lower = activity_bound(start_ms)
+    initial = search_initial(prefix)
+    streams = [search_stream(slot, search_partition(website, shard, initial))
+               for website in sorted(websites) for shard in range(SEARCH_SHARD_COUNT) for slot in SEARCH_SLOTS]
+    newest_first = request.sort != "last_activity"
+
+    def read(stream: str, resume: str | None, limit: int) -> ShardPage[SearchEntry]:
+        slot, partition = parse_search_stream(stream)
+        return index.search_keys(SearchQuery(slot, partition, lower, resume, limit, prefix, not newest_first))
+
+    def matches(state: PresenceState) -> bool:
+        snap = state.customer
+        return state.customer_id is not None and any(
+            (value or "").lower().startswith(prefix) for value in (snap.first_name, snap.last_name, snap.email))
+
+    if request.sort in ("-last_activity", "last_activity"):
+        if position is not None and not isinstance(position, str):
+            raise _stale_cursor()
+        keys = ((key, entry.session_id) for key, entry in merged(streams, read, position, request.limit, newest_first))
+        return _page_of_rows(keys, index, request.limit, start_ms, matches)
+    if position is not None and not isinstance(position, list):
+        raise _stale_cursor()
     field = request.sort.lstrip("-")
     descending = request.sort.startswith("-")
-    everyone: list[PresenceState] = []
-    drained = in_parallel(lambda p: _drain(index, OnlineQuery(p, lower, None, 1000, customer_only, request.q)), parts,
-                          MAX_PARALLEL_SHARD_READS)
-    for rows in drained:
-        everyone.extend(rows)
+    entries: dict[str, SearchEntry] = {}
+    for drained in in_parallel(lambda stream: list(merged([stream], read, None, SEARCH_DRAIN_PAGE, True)), streams,
+                               MAX_PARALLEL_SHARD_READS):
+        entries.update((entry.session_id, entry) for _, entry in drained)
 
-    def key(state: PresenceState) -> tuple[str, str]:
-        return ((getattr(state.customer, field) or "").lower(), state.session_id)
+    def order(entry: SearchEntry) -> list[str]:
+        return [getattr(entry, field) or "", entry.session_id]
 
-    everyone.sort(key=key, reverse=descending)
+    ordered = sorted(entries.values(), key=order, reverse=descending)
     if position is not None:
-        after = tuple(position)
-        everyone = [s for s in everyone if (key(s) < after if descending else key(s) > after)]
-    page = everyone[: request.limit]
-    if len(everyone) > request.limit:
-        return page, list(key(page[-1]))
-    return page, None
+        ordered = [e for e in ordered if (order(e) < position if descending else order(e) > position)]
+    return _page_of_rows(((order(e), e.session_id) for e in ordered), index, request.limit, start_ms, matches)
 
 
-def _drain(index: OnlineIndex, query: OnlineQuery) -> list[PresenceState]:
-    rows, resume = index.query_online(query)
-    while resume is not None:
-        more, resume = index.query_online(OnlineQuery(query.partition, query.lower_sk, resume, query.limit,
-                                                      query.customer_only, query.q))
-        rows.extend(more)
-    return rows
+def _page_of_rows(keys: Iterator[tuple[K, str]], index: OnlineIndex, limit: int, start_ms: int,
+                  listed: Callable[[PresenceState], bool]) -> tuple[list[PresenceState], K | None]:
+    """A page from index keys in list order: the rows of the next keys read together, those that
+    left the window (not swept yet), were signed out, or no longer pass `listed` dropped, and the
+    next keys taken, until the page and one more row are found. A session met twice (the index
+    still holding an old key) is listed once."""
+    page: list[tuple[K, PresenceState]] = []
+    seen: set[str] = set()
+    while len(page) <= limit:
+        candidates = list(itertools.islice(keys, limit + 1 - len(page)))
+        if not candidates:
+            break
+        rows = index.listed_rows(list(dict.fromkeys(session_id for _, session_id in candidates)))
+        for key, session_id in candidates:
+            state = rows.get(session_id)
+            if state is None or not state.visible or state.last_activity < start_ms or session_id in seen:
+                continue
+            if listed(state):
+                seen.add(session_id)
+                page.append((key, state))
+    if len(page) > limit:
+        kept = page[:limit]
+        return [state for _, state in kept], kept[-1][0]
+    return [state for _, state in page], None
 
 
 def summarize(index: OnlineIndex, websites: AbstractSet[str], now_ms: int, interval_minutes: int) -> dict[str, Any]:
