@@ -24,7 +24,9 @@ def test_every_template_route_is_documented_with_its_scope_and_nothing_else():
     assert set(documented) == set(routes)
     for key, route in routes.items():
         assert documented[key]["security"] == [{"bearerJwt": list(route.scopes)}], key
-        assert {"401", "403", "422"} <= set(documented[key]["responses"]), key
+        assert {"401", "403", "422", "503"} <= set(documented[key]["responses"]), key
+        # throttling past the retries answers 503 "busy" with Retry-After on any route (api/errors.py)
+        assert set(documented[key]["responses"]["503"]["headers"]) == {"Retry-After"}, key
 
 
 def test_docs_and_console_routes_are_the_public_ones_in_the_template():

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from shopadmin.api.errors import (
     UNSUPPORTED_MEDIA_TYPE,
@@ -41,22 +41,28 @@ _ERROR_DESCRIPTIONS = {
     413: "Request body too large (API Gateway)",
     415: "The body is not application/json",
     429: "Too many requests",
-    503: "Too many concurrent changes to the same item; retry (with the same Idempotency-Key)",
+    503: "The store is busy (throttled, or too many concurrent changes to the same item) past the "
+         "retries; retry after Retry-After seconds (a write with the same Idempotency-Key)",
 }
+# Every route reads or writes the store, so every route can answer 503 "busy" (api/errors.py).
+_RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}}}
 # Answered by API Gateway before any handler runs, on every route.
 _GATEWAY_STATUSES = {413: GatewayMessage, 401: ErrorOrGatewayMessage, 403: ErrorOrGatewayMessage,
                      429: ErrorOrGatewayMessage}
 
 
 def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI responses for the errors a route can return (401/403/422 are always possible)."""
+    """OpenAPI responses for the errors a route can return (401/403/422/503 are always possible)."""
     # a route that reads a body (it can answer 400) can also answer 415
-    wanted = sorted({401, 403, 413, 422, 429, *statuses} | ({415} if 400 in statuses else set()))
-    return {
+    wanted = sorted({401, 403, 413, 422, 429, 503, *statuses} | ({415} if 400 in statuses else set()))
+    responses: dict[int, OpenAPIResponse] = {
         status: {"description": _ERROR_DESCRIPTIONS[status],
                  "content": {"application/json": {"model": _GATEWAY_STATUSES.get(status, ErrorResponse)}}}
         for status in wanted
     }
+    responses[503]["headers"] = _RETRY_AFTER
+    return responses
 
 
 NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no body", "content": {}}}
