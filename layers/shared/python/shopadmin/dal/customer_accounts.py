@@ -15,7 +15,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from shopadmin.dal.account_activity import touch_alone
-from shopadmin.dal.dynamo_errors import MAX_TRANSACTION_ITEMS, batch_get, commit_packed, retrying, transact_write
+from shopadmin.dal.dynamo_errors import batch_get, commit_packed, consecutive_packs, retrying, transact_write
 from shopadmin.dal.keys import (
     CLAIM_SK,
     DELETED_SK,
@@ -209,7 +209,7 @@ class CustomerAccounts:
         shown = {save.after.customer_id: save.session_ids for save in saves if save.shows_in_now_online}
         rows = self._rows_bound(shown, now_ms)
         results: list[int | Exception] = []
-        for chunk in _pack_saves(saves, rows):
+        for chunk in consecutive_packs(saves, lambda save: _save_items(save, rows)):
             written: dict[int, ProfileItem] = {}
 
             def fill(transaction: Any, chunk: list[AccountSave] = chunk,
@@ -257,7 +257,7 @@ class CustomerAccounts:
         their ids come back, for the one-at-a-time path that tells those cases apart (save_account).
         """
         left: list[str] = []
-        for chunk in _pack_creations(creations):
+        for chunk in consecutive_packs(creations, _creation_items):
             def fill(transaction: Any, chunk: list[tuple[AccountRecord, list[AuditRecord]]] = chunk) -> None:
                 for record, audits in chunk:
                     self._stage(transaction, None, record, audits, now_ms, [])
@@ -393,37 +393,19 @@ def _int(value: float | None) -> int | None:
 
 
 
-def _pack_creations(creations: list[tuple[AccountRecord, list[AuditRecord]]]
-                    ) -> list[list[tuple[AccountRecord, list[AuditRecord]]]]:
-    """Consecutive creations in chunks of ≤ 100 transaction items (profile, deletion check, claim, pages, audits)."""
-    chunks: list[list[tuple[AccountRecord, list[AuditRecord]]]] = []
-    used = MAX_TRANSACTION_ITEMS
-    for record, audits in creations:
-        items = 3 + len(address_pages(record.addresses)) + len(audits)
-        if used + items > MAX_TRANSACTION_ITEMS:
-            chunks.append([])
-            used = 0
-        chunks[-1].append((record, audits))
-        used += items
-    return chunks
+def _creation_items(creation: tuple[AccountRecord, list[AuditRecord]]) -> int:
+    """A creation's transaction items: profile, deletion check, claim, pages, audits."""
+    record, audits = creation
+    return 3 + len(address_pages(record.addresses)) + len(audits)
 
 
-def _pack_saves(saves: list[AccountSave], rows: dict[str, list[PresenceItem]]) -> list[list[AccountSave]]:
-    """Consecutive saves in chunks of ≤ 100 transaction items (profile, claim swap, pages, audits, rows)."""
-    chunks: list[list[AccountSave]] = []
-    used = MAX_TRANSACTION_ITEMS
-    for save in saves:
-        claim_items = 2 if _claim_key(save.before) != _claim_key(save.after) else 0
-        page_items = (max(len(address_pages(save.before.addresses)), len(address_pages(save.after.addresses)))
-                      if save.after.addresses_read else 0)
-        items = (1 + claim_items + page_items + len(save.audits)
-                 + len(rows.get(save.after.customer_id, [])[:MAX_MIRRORED_SESSIONS]))
-        if used + items > MAX_TRANSACTION_ITEMS:
-            chunks.append([])
-            used = 0
-        chunks[-1].append(save)
-        used += items
-    return chunks
+def _save_items(save: AccountSave, rows: dict[str, list[PresenceItem]]) -> int:
+    """A save's transaction items: profile, claim swap, pages, audits, mirrored rows."""
+    claim_items = 2 if _claim_key(save.before) != _claim_key(save.after) else 0
+    page_items = (max(len(address_pages(save.before.addresses)), len(address_pages(save.after.addresses)))
+                  if save.after.addresses_read else 0)
+    return (1 + claim_items + page_items + len(save.audits)
+            + len(rows.get(save.after.customer_id, [])[:MAX_MIRRORED_SESSIONS]))
 
 
 def _claim_key(record: AccountRecord) -> str:

@@ -217,6 +217,22 @@ def transact_write(operation: str = "") -> IdempotentTransactWrite:
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems: what every packer fills up to
 
 
+def consecutive_packs(writes: Sequence[T], items_of: Callable[[T], int]) -> list[list[T]]:
+    """Consecutive writes in chunks of at most MAX_TRANSACTION_ITEMS transaction items, `items_of`
+    counting each write's items (the account packers; the presence and collection packers also
+    share items between writes, so they fit their own way)."""
+    chunks: list[list[T]] = []
+    used = MAX_TRANSACTION_ITEMS
+    for write in writes:
+        items = items_of(write)
+        if used + items > MAX_TRANSACTION_ITEMS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(write)
+        used += items
+    return chunks
+
+
 def commit_packed(operation: str, fill: Callable[[TransactWrite], None]) -> list[int] | Exception | None:
     """Commit one packed transaction that `fill` builds, for callers that settle each packed write on its own.
 

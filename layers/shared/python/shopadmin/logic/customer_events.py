@@ -58,6 +58,10 @@ def new_account(event: StorefrontEvent) -> tuple[AccountRecord, list[AuditRecord
     return record, [audit]
 
 
+def _email_taken() -> EventInvalid:
+    return EventInvalid("data.email: already used by another customer of this website")
+
+
 def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -> None:
     """Create the account (an existing one takes the event's newer fields); EventInvalid when the email is taken."""
     record, audits = new_account(event)
@@ -66,7 +70,7 @@ def register(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: int) -
     except ChangeConflict:
         update_account(event, accounts, now_ms)  # the account exists (or was deleted: then nothing)
     except EmailTaken:
-        raise EventInvalid("data.email: already used by another customer of this website") from None
+        raise _email_taken() from None
 
 
 def _change(event: StorefrontEvent, before: AccountRecord) -> tuple[AccountRecord, list[AuditRecord]] | None:
@@ -111,7 +115,7 @@ def update_accounts(events: list[StorefrontEvent], accounts: EventAccountsPort, 
         if isinstance(saved, ChangeConflict):
             alone.append(position)
         elif isinstance(saved, EmailTaken):
-            results[position] = EventInvalid("data.email: already used by another customer of this website")
+            results[position] = _email_taken()
         elif isinstance(saved, Exception):
             results[position] = saved
     for position in sorted(alone):
@@ -137,6 +141,6 @@ def update_account(event: StorefrontEvent, accounts: EventAccountsPort, now_ms: 
         except ChangeConflict:
             continue  # an admin save or another event won the race: read again
         except EmailTaken:
-            raise EventInvalid("data.email: already used by another customer of this website") from None
+            raise _email_taken() from None
         return True
     raise ChangeConflict(event.bound_customer_id)

@@ -138,7 +138,7 @@ def cart_holder(state: PresenceState, at: int, data_lifetime_minutes: int) -> st
     fact = signed_in_at(state, at)
     if fact is not None:
         return fact.customer_id
-    expires_s = at // 1000 + data_lifetime_minutes * 60
+    expires_s = unsaved_data_expiry(at, data_lifetime_minutes)
     later = [f for run in state.runs for f in run.sign_ins
              if f.customer_id is not None and at <= f.at and f.at // 1000 < expires_s
              and signed_in_at(state, f.at) == f]
